@@ -1,0 +1,26 @@
+#pragma once
+/// Every atom of actas, in one place (CAF 0.17 atoms: at most 10 characters).
+#include <caf/atom.hpp>
+
+namespace actas::actors {
+
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using end_atom = caf::atom_constant<caf::atom("end")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using ended_atom = caf::atom_constant<caf::atom("ended")>;
+using mint_atom = caf::atom_constant<caf::atom("mint")>;
+using auth_atom = caf::atom_constant<caf::atom("auth")>;
+using find_atom = caf::atom_constant<caf::atom("find")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using schedule_atom = caf::atom_constant<caf::atom("schedule")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
+using push_atom = caf::atom_constant<caf::atom("push")>;
+using banner_atom = caf::atom_constant<caf::atom("banner")>;
+using unbanner_atom = caf::atom_constant<caf::atom("unbanner")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+
+} // namespace actas::actors

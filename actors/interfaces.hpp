@@ -1,0 +1,68 @@
+#pragma once
+/// Every typed actor handle of actas, one comment per handler. net/ sees actors only through this file.
+#include <cstdint>
+#include <string>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+
+namespace actas::actors {
+
+/// What the timer wheel calls back: (timeout, cookie) at the requested wall time.
+using timer_client_actor = caf::typed_actor<caf::reacts_to<timeout_atom, std::uint64_t>>;
+
+/// One browser tab's proxy (owned by net/, holds a weak pointer to the connection).
+using socket_actor = caf::typed_actor<
+  // A live event to encode and send as one frame (or a close).
+  caf::reacts_to<live_event>>;
+
+/// The deadline service: one heap of wall-clock deadlines, one armed CAF timer for the earliest.
+using timer_actor = caf::typed_actor<
+  // Wake `client` with (timeout, cookie) at `request.at` (at once when it already passed).
+  caf::reacts_to<schedule_atom, timer_request, timer_client_actor>,
+  // Self-sent: the armed timer of generation N is due.
+  caf::reacts_to<tick_atom, std::uint64_t>>;
+
+/// One per user: that user's own tabs and the banners that apply to them.
+using user_actor = caf::typed_actor<
+  // A tab opened with one of this user's own tokens; it gets the current banners at once.
+  caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // Deliver to every own tab; banner_set / banner_cleared also update the banner state.
+  caf::reacts_to<push_atom, live_event>,
+  // The token with this hash died: close its tabs with this code (1008).
+  caf::reacts_to<drop_atom, std::string, std::uint16_t>>;
+
+/// One per impersonation session: its deadlines and its impersonation tabs.
+using impersonation_actor = caf::typed_actor<
+  // From the timer wheel: cookie 1 = ending_soon is due, cookie 2 = the session expired.
+  caf::reacts_to<timeout_atom, std::uint64_t>,
+  // A tab opened with this session's impersonation token; it gets `impersonating` (and `ending_soon`).
+  caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // From the registry once the end is durable: tell the tabs `session_ended`, close them, quit.
+  caf::reacts_to<ended_atom, domain::impersonation_session>>;
+
+/// The one place that decides: directory, tokens, running sessions; every change goes through it.
+using registry_actor = caf::typed_actor<
+  // Resolve a bearer token (by hash) to who it speaks for; touches its idle timer.
+  caf::replies_to<auth_atom, std::string>::with<auth_reply>,
+  // Mint a user token for a user id (service key callers; temporary admins are refused).
+  caf::replies_to<mint_atom, id>::with<mint_reply>,
+  // Start an impersonation: the 13 rules, then a durable session, token, notification and audit event.
+  caf::replies_to<start_atom, start_command>::with<start_reply>,
+  // End an impersonation by id (who may end: SPEC §2).
+  caf::replies_to<end_atom, end_command>::with<end_reply>,
+  // Read one session (token hash of the caller, session id) if the caller may see it.
+  caf::replies_to<find_atom, std::string, id>::with<find_reply>,
+  // From a session actor: its deadline passed.
+  caf::reacts_to<expire_atom, id>,
+  // Route a new tab (token hash) to the user actor or the impersonation actor it belongs to.
+  caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // Self-sent by the writer's callback: job N committed (true) or rolled back (false).
+  caf::reacts_to<committed_atom, std::uint64_t, bool>,
+  // Self-sent: try again to write ends that could not be written (audit log was unavailable).
+  caf::reacts_to<retry_atom>>;
+
+} // namespace actas::actors

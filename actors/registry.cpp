@@ -1,0 +1,96 @@
+#include "actors/registry.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/registry_parts.hpp"
+#include "actors/user.hpp"
+
+namespace actas::actors {
+
+namespace detail {
+
+domain::timestamp now(registry_self self) {
+  return self->state.deps.times.wall(self->clock().now());
+}
+
+user_actor user_actor_of(registry_self self, const id& user_id) {
+  auto& known = self->state.user_actors;
+  if (auto i = known.find(user_id); i != known.end())
+    return i->second;
+  auto handle = self->spawn<caf::linked>(user, user_id);
+  known.emplace(user_id, handle);
+  return handle;
+}
+
+} // namespace detail
+
+namespace {
+
+void load(registry_state& st, store::snapshot& snap) {
+  for (auto& r : snap.realms)
+    st.dir.put_realm(std::move(r));
+  for (auto& p : snap.portals)
+    st.dir.put_portal(std::move(p));
+  for (auto& u : snap.users)
+    st.dir.put_user(std::move(u));
+  for (auto& [portal_id, patch] : snap.settings)
+    st.dir.put_settings(portal_id, std::move(patch));
+  for (auto& t : snap.live_tokens) {
+    auto hash = t.hash;
+    st.tokens.emplace(std::move(hash), std::move(t));
+  }
+}
+
+/// A tab whose token is not (or no longer) valid is closed as a policy violation.
+void attach(registry_self self, const socket_actor& tab, const std::string& token_hash) {
+  auto who = detail::authenticate(self, token_hash);
+  if (who.error) {
+    self->send(tab, live_event{socket_close{1008, "token not valid"}});
+    return;
+  }
+  if (who.who.session_id) {
+    auto i = self->state.sessions.find(*who.who.session_id);
+    if (i != self->state.sessions.end() && i->second.handle) {
+      self->send(i->second.handle, attach_atom::value, tab, token_hash);
+      return;
+    }
+    self->send(tab, live_event{socket_close{1008, "impersonation ended"}});
+    return;
+  }
+  self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash);
+}
+
+} // namespace
+
+registry_actor::behavior_type registry(registry_self self, registry_deps deps, store::snapshot snap) {
+  self->state.deps = std::move(deps);
+  load(self->state, snap);
+  detail::resume(self, std::move(snap.active_sessions));
+  return {
+    [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },
+    [=](mint_atom, const id& user_id) { return detail::mint_user_token(self, user_id); },
+    [=](start_atom, const start_command& cmd) { return detail::start(self, cmd); },
+    [=](end_atom, const end_command& cmd) { return detail::end(self, cmd); },
+    [=](find_atom, const std::string& token_hash, const id& session_id) {
+      return detail::find(self, token_hash, session_id);
+    },
+    [=](expire_atom, const id& session_id) {
+      auto i = self->state.sessions.find(session_id);
+      // A session already ended by hand (or by a right removed) is gone: the deadline is stale.
+      if (i == self->state.sessions.end() || !i->second.handle)
+        return;
+      detail::ending how;
+      how.why = domain::end_reason::expired;
+      how.at = i->second.session.expires_at;
+      detail::finish(self, session_id, std::move(how), nullptr);
+    },
+    [=](attach_atom, const socket_actor& tab, const std::string& token_hash) { attach(self, tab, token_hash); },
+    [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); },
+    [=](retry_atom) {
+      self->state.retry_armed = false;
+      detail::retry_unwritten(self);
+    },
+  };
+}
+
+} // namespace actas::actors

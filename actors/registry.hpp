@@ -1,0 +1,73 @@
+#pragma once
+/// The registry: the single place where access decisions are made and durable state changes. It holds
+/// the directory (realms, portals, users, settings), the live tokens and the running sessions, so every
+/// rule sees one consistent picture and every session ends exactly once.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/commit_book.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/time_base.hpp"
+#include "domain/directory.hpp"
+#include "store/database.hpp"
+#include "store/writer.hpp"
+
+namespace actas::actors {
+
+/// What the registry is built with.
+struct registry_deps {
+  std::shared_ptr<store::writer> writer;
+  /// A read connection of the registry's own (ended sessions, unread counts).
+  std::shared_ptr<store::database> reader;
+  timer_actor timers;
+  time_base times;
+  std::int64_t token_ttl_s = 12 * 3600;
+  std::int64_t token_idle_s = 3600;
+  /// How long to wait before writing again an end that the audit log refused.
+  std::chrono::milliseconds retry_after{1000};
+};
+
+/// A running (or starting) session and its handles.
+struct live_session {
+  domain::impersonation_session session;
+  std::string token_hash;
+  impersonation_actor handle;  ///< unset while the start is not yet durable
+};
+
+/// An end that is decided (tokens dead, indexes freed) but not yet durable.
+struct pending_end {
+  domain::impersonation_session session;
+  std::string token_hash;
+  impersonation_actor handle;
+  std::vector<domain::notification> notes;
+  domain::audit_event event;
+  bool writing = false;  ///< a write is in flight: a retry must not write the event twice
+  std::vector<std::function<void(bool, const domain::impersonation_session&)>> waiters;  ///< answered once known
+};
+
+struct registry_state {
+  registry_deps deps;
+  domain::directory dir;
+  std::unordered_map<std::string, store::token_record> tokens;
+  std::map<id, live_session> sessions;
+  std::map<id, id> session_of_actor;
+  std::map<id, std::set<id>> sessions_of_target;
+  std::map<id, pending_end> unwritten;
+  bool retry_armed = false;
+  std::map<id, user_actor> user_actors;
+  commit_book commits;
+
+  static inline const char* name = "registry";
+};
+
+using registry_self = registry_actor::stateful_pointer<registry_state>;
+
+/// Behavior of the registry: loads nothing itself; `snap` is the store's snapshot read at start.
+/// Sessions whose deadline passed while the process was down are ended `expired` at their deadline.
+registry_actor::behavior_type registry(registry_self self, registry_deps deps, store::snapshot snap);
+
+} // namespace actas::actors

@@ -1,0 +1,363 @@
+/// Impersonation sessions in the registry: start, end, read, expiry, resume after a restart.
+#include <caf/all.hpp>
+
+#include "actors/impersonation.hpp"
+#include "actors/registry_parts.hpp"
+#include "crypto/crypto.hpp"
+#include "domain/end_rules.hpp"
+#include "domain/notification.hpp"
+#include "domain/session_events.hpp"
+#include "domain/start_rules.hpp"
+
+namespace actas::actors::detail {
+
+namespace {
+
+using domain::errc;
+using domain::impersonation_session;
+
+std::string name_of(const domain::directory& dir, const id& user_id) {
+  const auto* u = dir.find_user(user_id);
+  if (!u)
+    return user_id;
+  return u->display_name.empty() ? u->username : u->display_name;
+}
+
+std::string portal_name(const domain::directory& dir, const std::optional<id>& portal_id) {
+  const auto* p = portal_id ? dir.find_portal(*portal_id) : nullptr;
+  return p ? p->name : std::string{};
+}
+
+domain::realm_settings settings_of(const domain::directory& dir, const impersonation_session& s) {
+  return s.portal ? dir.effective_settings(*s.portal) : domain::default_settings();
+}
+
+/// Renders one notification for `user_id` unless its kind is switched off.
+void add_note(std::vector<domain::notification>& out, const domain::realm_settings& settings,
+              domain::notification_kind kind, const std::map<std::string, std::string>& values,
+              const id& user_id, domain::timestamp at) {
+  auto text = domain::render_notification(settings, kind, values);
+  if (!text)
+    return;
+  out.push_back({crypto::random_id("ntf_"), user_id, kind, text->title, text->body, at, false});
+}
+
+/// Pushes durable notifications to their user's tabs, each with the unread count after it.
+void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
+  for (const auto& n : notes) {
+    auto unread = self->state.deps.reader->unread_count(n.user_id);
+    self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
+  }
+}
+
+/// The audit identity of a token: the real person first, then the account in use.
+domain::acting acting_of(const principal& who) {
+  switch (who.kind) {
+    case store::token_kind::impersonation:
+      return {who.actor_id.value_or(who.user_id), who.user_id, std::nullopt, who.grant_id};
+    case store::token_kind::grant:
+      return {who.user_id, std::nullopt, who.actor_id, who.grant_id};
+    case store::token_kind::user:
+      break;
+  }
+  return {who.user_id, std::nullopt, std::nullopt, std::nullopt};
+}
+
+void index(registry_state& st, live_session live) {
+  const auto& s = live.session;
+  st.session_of_actor[s.actor] = s.session_id;
+  st.sessions_of_target[s.target].insert(s.session_id);
+  st.sessions.emplace(s.session_id, std::move(live));
+}
+
+void unindex(registry_state& st, const impersonation_session& s) {
+  if (auto i = st.session_of_actor.find(s.actor); i != st.session_of_actor.end() && i->second == s.session_id)
+    st.session_of_actor.erase(i);
+  if (auto i = st.sessions_of_target.find(s.target); i != st.sessions_of_target.end()) {
+    i->second.erase(s.session_id);
+    if (i->second.empty())
+      st.sessions_of_target.erase(i);
+  }
+  st.sessions.erase(s.session_id);
+}
+
+impersonation_actor spawn_session(registry_self self, const impersonation_session& s) {
+  const auto& dir = self->state.dir;
+  return self->spawn<caf::linked>(impersonation, s, name_of(dir, s.actor), name_of(dir, s.target),
+                                  caf::actor_cast<registry_actor>(self), self->state.deps.timers);
+}
+
+banner_set being_viewed(const domain::directory& dir, const impersonation_session& s) {
+  return {"being_viewed", s, name_of(dir, s.actor), name_of(dir, s.target)};
+}
+
+/// Reads a session wherever it is: running, ending, or (ended) in the store.
+std::optional<impersonation_session> lookup(registry_self self, const id& session_id) {
+  auto& st = self->state;
+  if (auto i = st.sessions.find(session_id); i != st.sessions.end())
+    return i->second.handle ? std::optional{i->second.session} : std::nullopt;
+  if (auto i = st.unwritten.find(session_id); i != st.unwritten.end())
+    return i->second.session;
+  return st.deps.reader->find_session(session_id);
+}
+
+void write_end(registry_self self, const id& session_id);
+
+void arm_retry(registry_self self) {
+  auto& st = self->state;
+  if (st.retry_armed)
+    return;
+  st.retry_armed = true;
+  self->delayed_send(self, st.deps.retry_after, retry_atom::value);
+}
+
+/// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive.
+void announce_end(registry_self self, pending_end& pe) {
+  const auto& s = pe.session;
+  if (pe.handle)
+    self->send(pe.handle, ended_atom::value, s);
+  self->send(user_actor_of(self, s.target), push_atom::value,
+             live_event{banner_cleared{"being_viewed", s.session_id}});
+  push_notes(self, pe.notes);
+}
+
+void write_end(registry_self self, const id& session_id) {
+  auto& st = self->state;
+  auto& pe = st.unwritten.at(session_id);
+  if (pe.writing)
+    return;
+  pe.writing = true;
+  auto job = [s = pe.session, notes = pe.notes, ev = pe.event](store::transaction& tx) {
+    tx.put_session(s);
+    tx.revoke_session_tokens(s.session_id, *s.ended_at);
+    for (const auto& n : notes)
+      tx.put_notification(n);
+    tx.append_audit(ev);
+  };
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
+                    [self, session_id](bool ok) {
+                      auto& st = self->state;
+                      auto i = st.unwritten.find(session_id);
+                      if (i == st.unwritten.end())
+                        return;
+                      i->second.writing = false;
+                      auto waiters = std::move(i->second.waiters);
+                      i->second.waiters.clear();
+                      if (!ok) {
+                        // The session stays ended; it is written when the audit log is back.
+                        arm_retry(self);
+                      } else {
+                        announce_end(self, i->second);
+                      }
+                      auto ended = i->second.session;
+                      if (ok)
+                        st.unwritten.erase(i);
+                      for (auto& w : waiters)
+                        w(ok, ended);
+                    });
+}
+
+} // namespace
+
+caf::result<start_reply> start(registry_self self, const start_command& cmd) {
+  auto& st = self->state;
+  auto auth = authenticate(self, cmd.token_hash);
+  if (auth.error)
+    return start_reply{errc::unauthenticated, {}, {}};
+  if (cmd.return_to && !domain::valid_return_to(*cmd.return_to))
+    return start_reply{errc::invalid_request, {}, {}};
+  const auto& who = auth.who;
+  const domain::user* caller = st.dir.find_user(who.user_id);
+  domain::start_request req;
+  req.token_is_impersonation = who.kind == store::token_kind::impersonation;
+  req.caller = caller;
+  req.target_id = cmd.target;
+  if (cmd.reason)
+    req.reason = *cmd.reason;
+  req.caller_busy = st.session_of_actor.contains(caller->user_id);
+  req.target_busy = st.sessions_of_target.contains(cmd.target);
+  auto verdict = domain::check_start(st.dir, req);
+  auto at = now(self);
+  auto rp = self->make_response_promise<start_reply>();
+  auto me = caf::actor_cast<registry_actor>(self);
+
+  if (!verdict.allowed()) {
+    auto code = *verdict.code;
+    auto ev = domain::start_denied_event(*caller, acting_of(who), cmd.target, code, cmd.reason, cmd.ip, at);
+    st.commits.submit(*st.deps.writer, me, [ev](store::transaction& tx) { tx.append_audit(ev); },
+                      [rp, code](bool ok) mutable {
+                        rp.deliver(start_reply{ok ? code : errc::audit_unavailable, {}, {}});
+                      });
+    return rp;
+  }
+
+  const domain::user& target = *verdict.target;
+  auto settings = st.dir.effective_settings(*target.home_portal);
+  auto s = domain::open_session(crypto::random_id("ses_"), *caller, target, verdict.reason, cmd.return_to,
+                                settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, at);
+  if (who.kind == store::token_kind::grant) {
+    s.via = who.actor_id;
+    s.grant_id = who.grant_id;
+  }
+  auto token = crypto::random_token();
+  store::token_record rec;
+  rec.hash = crypto::token_hash(token);
+  rec.user_id = target.user_id;
+  rec.kind = store::token_kind::impersonation;
+  rec.session_id = s.session_id;
+  rec.grant_id = s.grant_id;
+  rec.actor_id = caller->user_id;
+  rec.created_at = at;
+  rec.expires_at = s.expires_at;
+  rec.idle_timeout_s = st.deps.token_idle_s;
+  rec.last_used_at = at;
+
+  std::vector<domain::notification> notes;
+  auto values = domain::session_values(s, name_of(st.dir, s.actor), name_of(st.dir, s.target),
+                                       portal_name(st.dir, s.portal));
+  add_note(notes, settings, domain::notification_kind::impersonation_started, values, target.user_id, at);
+  auto ev = domain::start_event(s, cmd.ip);
+  // Reserved before the write so a second start for the same actor or target is refused as busy.
+  index(st, {s, rec.hash, {}});
+  auto job = [s, rec, notes, ev](store::transaction& tx) {
+    tx.put_session(s);
+    tx.put_token(rec);
+    for (const auto& n : notes)
+      tx.put_notification(n);
+    tx.append_audit(ev);
+  };
+  bool show_live = settings.impersonation.show_target_live;
+  st.commits.submit(*st.deps.writer, me, std::move(job),
+                    [self, rp, s, rec, token, notes, show_live](bool ok) mutable {
+                      auto& st = self->state;
+                      if (!ok) {
+                        unindex(st, s);
+                        rp.deliver(start_reply{errc::audit_unavailable, {}, {}});
+                        return;
+                      }
+                      st.tokens.emplace(rec.hash, rec);
+                      st.sessions.at(s.session_id).handle = spawn_session(self, s);
+                      push_notes(self, notes);
+                      if (show_live)
+                        self->send(user_actor_of(self, s.target), push_atom::value,
+                                   live_event{being_viewed(st.dir, s)});
+                      rp.deliver(start_reply{std::nullopt, s, token});
+                    });
+  return rp;
+}
+
+caf::result<end_reply> end(registry_self self, const end_command& cmd) {
+  auto& st = self->state;
+  auto auth = authenticate(self, cmd.token_hash);
+  if (auth.error)
+    return end_reply{errc::unauthenticated, {}};
+  const auto& who = auth.who;
+  auto s = lookup(self, cmd.session_id);
+  if (!s)
+    return end_reply{errc::not_found, {}};
+  domain::end_caller caller{st.dir.find_user(who.user_id), std::nullopt};
+  if (who.kind == store::token_kind::impersonation)
+    caller.token_session = who.session_id;
+  auto permission = domain::may_end(st.dir, caller, *s);
+  if (!permission.allowed())
+    return end_reply{*permission.code, {}};
+  auto live = st.sessions.find(cmd.session_id);
+  if (live == st.sessions.end() || !live->second.handle)
+    return end_reply{errc::session_ended, *s};
+  ending how;
+  if (cmd.message) {
+    auto text = domain::accept_exit_message(*cmd.message);
+    if (!text)
+      return end_reply{errc::invalid_request, {}};
+    if (!text->empty())
+      how.message = std::move(*text);
+  }
+  how.why = permission.why;
+  how.at = now(self);
+  how.ended_by = acting_of(who).performed_by;
+  how.ip = cmd.ip;
+  auto rp = self->make_response_promise<end_reply>();
+  finish(self, cmd.session_id, std::move(how), [rp](bool ok, const impersonation_session& ended) mutable {
+    if (ok)
+      rp.deliver(end_reply{std::nullopt, ended});
+    else
+      rp.deliver(end_reply{errc::audit_unavailable, ended});
+  });
+  return rp;
+}
+
+find_reply find(registry_self self, const std::string& token_hash, const id& session_id) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {errc::unauthenticated, {}};
+  auto s = lookup(self, session_id);
+  domain::end_caller caller{st.dir.find_user(auth.who.user_id), std::nullopt};
+  if (auth.who.kind == store::token_kind::impersonation)
+    caller.token_session = auth.who.session_id;
+  if (!s || !domain::may_view(st.dir, caller, *s))
+    return {errc::not_found, {}};
+  return {std::nullopt, *s};
+}
+
+void finish(registry_self self, const id& session_id, ending how, end_waiter waiter) {
+  auto& st = self->state;
+  auto i = st.sessions.find(session_id);
+  if (i == st.sessions.end())
+    return;
+  live_session live = std::move(i->second);
+  unindex(st, live.session);
+  domain::end_session(live.session, how.why, how.at);
+  st.tokens.erase(live.token_hash);
+
+  const auto& s = live.session;
+  auto settings = settings_of(st.dir, s);
+  auto values = domain::session_values(s, name_of(st.dir, s.actor), name_of(st.dir, s.target),
+                                       portal_name(st.dir, s.portal));
+  pending_end pe;
+  add_note(pe.notes, settings, domain::notification_kind::impersonation_ended, values, s.target, how.at);
+  if (how.message) {
+    values["message"] = *how.message;
+    add_note(pe.notes, settings, domain::notification_kind::impersonation_message, values, s.target, how.at);
+  }
+  pe.event = domain::end_event(s, how.ended_by, how.rule, how.ip);
+  pe.session = s;
+  pe.token_hash = live.token_hash;
+  pe.handle = live.handle;
+  if (waiter)
+    pe.waiters.push_back(std::move(waiter));
+  st.unwritten.emplace(session_id, std::move(pe));
+  write_end(self, session_id);
+}
+
+void retry_unwritten(registry_self self) {
+  std::vector<id> ids;
+  for (const auto& [session_id, pe] : self->state.unwritten)
+    ids.push_back(session_id);
+  for (const auto& session_id : ids)
+    write_end(self, session_id);
+}
+
+void resume(registry_self self, std::vector<impersonation_session> sessions) {
+  auto& st = self->state;
+  std::map<id, std::string> token_of_session;
+  for (const auto& [hash, t] : st.tokens)
+    if (t.session_id)
+      token_of_session.emplace(*t.session_id, hash);
+  auto at = now(self);
+  for (auto& s : sessions) {
+    auto hash = token_of_session[s.session_id];
+    bool overdue = s.expires_at <= at;
+    live_session live{s, hash, overdue ? impersonation_actor{} : spawn_session(self, s)};
+    index(st, std::move(live));
+    if (overdue) {
+      // Downtime counts: the session ended at its deadline, and its audit event is dated there.
+      ending how;
+      how.why = domain::end_reason::expired;
+      how.at = s.expires_at;
+      finish(self, s.session_id, std::move(how), nullptr);
+    }
+  }
+}
+
+} // namespace actas::actors::detail

@@ -1,0 +1,80 @@
+#include "actors/runtime.hpp"
+
+#include <stdexcept>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/registry.hpp"
+#include "actors/timer_wheel.hpp"
+#include "crypto/crypto.hpp"
+
+namespace actas::actors {
+
+namespace {
+
+caf::actor_system_config make_config(const runtime_config& cfg) {
+  caf::actor_system_config sys_cfg;
+  if (cfg.worker_threads > 0)
+    sys_cfg.set("scheduler.max-threads", cfg.worker_threads);
+  return sys_cfg;
+}
+
+} // namespace
+
+struct runtime::impl {
+  explicit impl(const runtime_config& cfg) : sys_cfg(make_config(cfg)), sys(sys_cfg) {
+    crypto::init();
+    writer = store::make_group_writer(cfg.db_path);
+    auto reader = std::make_shared<store::database>(cfg.db_path);
+    time_base times{std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now()),
+                    sys.clock().now()};
+    // Detached: the wheel gets a thread of its own, so deadlines never queue behind session work.
+    timers = sys.spawn<caf::detached>(timer_wheel, times);
+    registry_deps deps;
+    deps.writer = writer;
+    deps.reader = reader;
+    deps.timers = timers;
+    deps.times = times;
+    deps.token_ttl_s = cfg.token_ttl_s;
+    deps.token_idle_s = cfg.token_idle_s;
+    auto snap = reader->load_snapshot(times.wall_origin);
+    spdlog::info("loaded {} realms, {} portals, {} users, {} active sessions, {} live tokens", snap.realms.size(),
+                 snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());
+    registry = sys.spawn(actors::registry, std::move(deps), std::move(snap));
+  }
+
+  void shutdown() {
+    if (stopped)
+      return;
+    stopped = true;
+    // Sessions and user actors are linked to the registry and exit with it; the wheel exits on its own
+    // (its armed delayed_send would otherwise keep the system waiting). Then the writer drains its queue.
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(timers, caf::exit_reason::user_shutdown);
+    sys.await_all_actors_done();
+    writer->stop();
+  }
+
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys;
+  std::shared_ptr<store::writer> writer;
+  timer_actor timers;
+  registry_actor registry;
+  bool stopped = false;
+};
+
+runtime::runtime(const runtime_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+
+runtime::~runtime() {
+  if (impl_)
+    impl_->shutdown();
+}
+
+registry_actor runtime::registry() const { return impl_->registry; }
+
+caf::actor_system& runtime::system() { return impl_->sys; }
+
+void runtime::shutdown() { impl_->shutdown(); }
+
+} // namespace actas::actors

@@ -1,0 +1,45 @@
+#pragma once
+/// The running core: actor system, group-commit writer, registry with every live session resumed.
+/// app/ builds one, net/ (next) talks to `registry()`.
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "actors/interfaces.hpp"
+
+namespace caf { class actor_system; }
+
+namespace actas::actors {
+
+struct runtime_config {
+  /// SQLite file (its folder must exist).
+  std::string db_path;
+  /// CAF worker threads; 0 = hardware threads.
+  std::size_t worker_threads = 0;
+  /// User token lifetime and idle timeout (SPEC §6: 12 h, 1 h).
+  std::int64_t token_ttl_s = 12 * 3600;
+  std::int64_t token_idle_s = 3600;
+};
+
+class runtime {
+public:
+  /// Opens the store, loads the snapshot, spawns the registry, resumes sessions (ending overdue ones
+  /// `expired` at their deadline). Throws std::runtime_error with a clear message on failure.
+  explicit runtime(const runtime_config& cfg);
+  /// Shuts down in the order of STYLE.md if shutdown() was not called.
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  registry_actor registry() const;
+  caf::actor_system& system();
+  /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
+  /// then lets the actor system end. Idempotent.
+  void shutdown();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace actas::actors

@@ -1,0 +1,39 @@
+#include "actors/user.hpp"
+
+#include <caf/all.hpp>
+
+namespace actas::actors {
+
+namespace {
+
+/// Keeps the banner state in step with what is pushed.
+void remember(user_state& st, const live_event& ev) {
+  if (auto* set = std::get_if<banner_set>(&ev))
+    st.banners[{set->kind, set->session.session_id}] = *set;
+  else if (auto* cleared = std::get_if<banner_cleared>(&ev))
+    st.banners.erase({cleared->kind, cleared->session_id});
+}
+
+} // namespace
+
+user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id user_id) {
+  self->state.user_id = std::move(user_id);
+  self->set_down_handler([=](const caf::down_msg& down) { self->state.tabs.remove(down.source); });
+  return {
+    [=](attach_atom, const socket_actor& tab, const std::string& token_hash) {
+      self->monitor(tab);
+      self->state.tabs.add(tab, token_hash);
+      for (const auto& [key, banner] : self->state.banners)
+        tab_set::push_one(self, tab, live_event{banner});
+    },
+    [=](push_atom, const live_event& ev) {
+      remember(self->state, ev);
+      self->state.tabs.push(self, ev);
+    },
+    [=](drop_atom, const std::string& token_hash, std::uint16_t code) {
+      self->state.tabs.close_token(self, token_hash, code, "token ended");
+    },
+  };
+}
+
+} // namespace actas::actors

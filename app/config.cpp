@@ -1,0 +1,317 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include "app/address.hpp"
+#include "app/service_keys.hpp"
+
+#ifndef ACTAS_VERSION
+#define ACTAS_VERSION "0.0.0"
+#endif
+
+namespace actas::app {
+
+namespace fs = std::filesystem;
+
+std::string_view version() { return ACTAS_VERSION; }
+
+namespace {
+
+/// Thrown inside parse_config only; becomes parse_result{exit 2, message}.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string& message) { throw config_error(message); }
+
+/// Thrown for --help and --version: print `message` to stdout and exit 0.
+struct early_exit {
+  std::string message;
+};
+
+constexpr std::int64_t min_ttl_s = 60;
+constexpr std::int64_t max_ttl_s = 30 * 24 * 3600;
+constexpr std::int64_t max_worker_threads = 256;
+constexpr std::int64_t max_connections_limit = 100000;
+
+const std::vector<std::string> toml_keys{
+    "listen", "data", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
+    "worker_threads", "max_connections_per_ip", "log_level"};
+
+const std::set<std::string, std::less<>> log_levels{"trace", "debug", "info", "warn", "error", "critical",
+                                                     "off"};
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> unique(std::vector<std::string> items) {
+  std::vector<std::string> out;
+  for (auto& s : items)
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  return out;
+}
+
+void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std::string& what) {
+  if (value < lo || value > hi)
+    fail(what + " is " + std::to_string(value) + "; it must be between " + std::to_string(lo) + " and " +
+         std::to_string(hi));
+}
+
+/// Values the TOML file sets; everything else keeps its default.
+struct file_values {
+  std::optional<std::string> listen, data, service_key_file, log_level;
+  std::optional<bool> demo;
+  std::optional<std::vector<std::string>> allowed_origins;
+  std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, max_connections_per_ip;
+};
+
+/// Resolves a path written in the config file against the file's folder.
+std::string relative_to(const fs::path& base, const std::string& p) {
+  const fs::path path(p);
+  return path.is_absolute() ? p : (base / path).lexically_normal().string();
+}
+
+file_values read_toml(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) fail("config file '" + path + "' is a directory");
+  {
+    std::ifstream probe(path);
+    if (!probe.is_open()) fail("cannot read config file '" + path + "': " + std::strerror(errno));
+  }
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    fail("config file '" + path + "', line " + std::to_string(at.line) + ", column " +
+         std::to_string(at.column) + ": " + std::string(e.description()));
+  }
+  const auto where = [&](std::string_view key) { return "'" + std::string(key) + "' in config file '" + path + "'"; };
+  for (const auto& [key, node] : table) {
+    (void)node;
+    if (std::find(toml_keys.begin(), toml_keys.end(), key.str()) == toml_keys.end())
+      fail("unknown key '" + std::string(key.str()) + "' in config file '" + path + "' (known keys: " +
+           join(toml_keys, ", ") + ")");
+  }
+  const auto string_of = [&](std::string_view key) -> std::optional<std::string> {
+    const auto* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) fail(where(key) + " must be a string");
+    return node->as_string()->get();
+  };
+  const auto int_of = [&](std::string_view key) -> std::optional<std::int64_t> {
+    const auto* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_integer()) fail(where(key) + " must be an integer");
+    return node->as_integer()->get();
+  };
+  const fs::path base = fs::path(path).parent_path();
+  file_values v;
+  v.listen = string_of("listen");
+  if (auto d = string_of("data")) v.data = d->empty() ? *d : relative_to(base, *d);
+  if (auto k = string_of("service_key_file")) v.service_key_file = k->empty() ? *k : relative_to(base, *k);
+  v.log_level = string_of("log_level");
+  if (const auto* node = table.get("demo")) {
+    if (!node->is_boolean()) fail(where("demo") + " must be true or false");
+    v.demo = node->as_boolean()->get();
+  }
+  if (const auto* node = table.get("allowed_origins")) {
+    if (!node->is_array()) fail(where("allowed_origins") + " must be an array of strings");
+    std::vector<std::string> origins;
+    for (const auto& item : *node->as_array()) {
+      if (!item.is_string()) fail(where("allowed_origins") + " must be an array of strings");
+      origins.push_back(item.as_string()->get());
+    }
+    v.allowed_origins = std::move(origins);
+  }
+  v.token_ttl_s = int_of("token_ttl_s");
+  v.token_idle_s = int_of("token_idle_s");
+  v.worker_threads = int_of("worker_threads");
+  v.max_connections_per_ip = int_of("max_connections_per_ip");
+  return v;
+}
+
+/// Values given on the command line.
+struct flag_values {
+  std::string listen, data, config, log_level;
+  bool demo = false;
+  std::vector<std::string> allowed_origins;
+};
+
+server_config build(const std::vector<std::string>& args, const env_lookup& env) {
+  for (const auto& a : args)
+    if (a.rfind("--service-key", 0) == 0)
+      fail("the service key is never a command-line argument (it would show in `ps` and shell history); "
+           "set ACTAS_SERVICE_KEY or ACTAS_SERVICE_KEY_FILE, or service_key_file in the --config file");
+
+  flag_values f;
+  CLI::App cli{"actas: impersonation and support-access session server", "actas"};
+  cli.set_version_flag("--version", std::string(version()));
+  auto* listen_opt = cli.add_option("--listen", f.listen, "HOST:PORT to serve on (default 127.0.0.1:8080)");
+  auto* data_opt = cli.add_option("--data", f.data, "data folder holding actas.db (default ./data)");
+  cli.add_flag("--demo", f.demo, "seed the demo realm once, print its logins; loopback only");
+  auto* origin_opt = cli.add_option("--allowed-origin", f.allowed_origins,
+                                    "http(s)://host[:port] a browser may connect from (repeatable)");
+  auto* config_opt = cli.add_option("--config", f.config, "TOML configuration file");
+  auto* level_opt = cli.add_option("--log-level", f.log_level,
+                                   "trace, debug, info, warn, error, critical or off (default info)");
+  cli.footer("Service keys come from ACTAS_SERVICE_KEY (comma-separated for rotation), "
+             "ACTAS_SERVICE_KEY_FILE or service_key_file in the config file; never from a flag.");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    cli.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    throw early_exit{cli.help()};
+  } catch (const CLI::CallForVersion& e) {
+    throw early_exit{"actas " + std::string(e.what()) + "\n"};
+  }
+
+  server_config c;
+  file_values file;
+  const bool have_file = config_opt->count() > 0;
+  if (have_file) {
+    if (f.config.empty()) fail("--config needs a file name");
+    file = read_toml(f.config);
+  }
+
+  // Layer by layer: defaults, then the file, then the environment, then flags.
+  std::string listen = "127.0.0.1:8080";
+  std::string listen_where = "the default listen address";
+  if (file.listen) {
+    listen = *file.listen;
+    listen_where = "'listen' in config file '" + f.config + "'";
+  }
+  if (listen_opt->count()) {
+    listen = f.listen;
+    listen_where = "--listen";
+  }
+  const auto hp = parse_host_port(listen, listen_where);
+  c.listen_host = hp.host;
+  c.listen_port = hp.port;
+
+  if (file.data) c.data_dir = *file.data;
+  if (data_opt->count()) c.data_dir = f.data;
+  if (c.data_dir.empty()) fail("the data folder must not be empty");
+
+  if (file.demo) c.demo = *file.demo;
+  if (f.demo) c.demo = true;
+
+  std::vector<std::string> origins;
+  std::string origins_where;
+  if (file.allowed_origins) {
+    origins = *file.allowed_origins;
+    origins_where = "'allowed_origins' in config file '" + f.config + "'";
+  }
+  if (origin_opt->count()) {
+    origins = f.allowed_origins;
+    origins_where = "--allowed-origin";
+  }
+  for (const auto& o : origins) c.allowed_origins.push_back(normalize_origin(o, origins_where));
+  if (c.allowed_origins.empty()) c.allowed_origins.push_back(listen_url(c));
+  c.allowed_origins = unique(std::move(c.allowed_origins));
+
+  const auto nonempty = [&](const char* name) -> std::optional<std::string> {
+    auto v = env(name);
+    if (v && trim(*v).empty()) return std::nullopt;
+    return v;
+  };
+  const auto env_keys = nonempty("ACTAS_SERVICE_KEY");
+  const auto env_key_file = nonempty("ACTAS_SERVICE_KEY_FILE");
+  if (env_keys && env_key_file)
+    fail("both ACTAS_SERVICE_KEY and ACTAS_SERVICE_KEY_FILE are set; set only one");
+  if (env_keys)
+    c.service_keys = keys_from_list(*env_keys, "ACTAS_SERVICE_KEY");
+  else if (env_key_file)
+    c.service_keys = keys_from_file(trim(*env_key_file), "ACTAS_SERVICE_KEY_FILE");
+  else if (file.service_key_file) {
+    if (file.service_key_file->empty()) fail("'service_key_file' in config file '" + f.config + "' is empty");
+    c.service_keys = keys_from_file(*file.service_key_file, "service_key_file in '" + f.config + "'");
+  }
+  c.service_keys = unique(std::move(c.service_keys));
+
+  const auto file_where = [&](const char* key) { return "'" + std::string(key) + "' in config file '" + f.config + "'"; };
+  if (file.token_ttl_s) {
+    check_range(*file.token_ttl_s, min_ttl_s, max_ttl_s, file_where("token_ttl_s"));
+    c.token_ttl_s = *file.token_ttl_s;
+  }
+  if (file.token_idle_s) {
+    check_range(*file.token_idle_s, min_ttl_s, max_ttl_s, file_where("token_idle_s"));
+    c.token_idle_s = *file.token_idle_s;
+  }
+  if (c.token_idle_s > c.token_ttl_s)
+    fail("token_idle_s (" + std::to_string(c.token_idle_s) + ") must not exceed token_ttl_s (" +
+         std::to_string(c.token_ttl_s) + ")");
+  if (file.worker_threads) {
+    check_range(*file.worker_threads, 0, max_worker_threads, file_where("worker_threads"));
+    c.worker_threads = static_cast<std::size_t>(*file.worker_threads);
+  }
+  if (file.max_connections_per_ip) {
+    check_range(*file.max_connections_per_ip, 1, max_connections_limit, file_where("max_connections_per_ip"));
+    c.max_connections_per_ip = static_cast<std::size_t>(*file.max_connections_per_ip);
+  }
+
+  std::string level_where = "log level";
+  if (file.log_level) {
+    c.log_level = *file.log_level;
+    level_where = file_where("log_level");
+  }
+  if (level_opt->count()) {
+    c.log_level = f.log_level;
+    level_where = "--log-level";
+  }
+  if (!log_levels.contains(c.log_level))
+    fail(level_where + " '" + c.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
+
+  if (c.demo && !is_loopback_host(c.listen_host))
+    fail("demo mode (--demo) listens on loopback only (127.0.0.0/8, ::1 or localhost), not on '" + c.listen_host +
+         "': demo users all have the password \"demo\"");
+  return c;
+}
+
+} // namespace
+
+env_lookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+parse_result parse_config(const std::vector<std::string>& args, const env_lookup& env) {
+  try {
+    return {build(args, env), 0, {}};
+  } catch (const early_exit& e) {
+    return {std::nullopt, 0, e.message};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, 2, std::string(e.what()) + "\nRun with --help for more information."};
+  } catch (const config_error& e) {
+    return {std::nullopt, 2, e.what()};
+  } catch (const std::invalid_argument& e) {  // from address.hpp
+    return {std::nullopt, 2, e.what()};
+  }
+}
+
+std::string db_path(const server_config& c) { return (fs::path(c.data_dir) / "actas.db").string(); }
+
+std::string listen_url(const server_config& c) {
+  return origin_of("http", c.listen_host, c.listen_port);
+}
+
+} // namespace actas::app

@@ -1,0 +1,64 @@
+#pragma once
+/// Server configuration from a TOML file, the environment and command-line flags (SPEC §7), validated up
+/// front so a wrong setting refuses the start with one clear sentence instead of failing later.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace actas::app {
+
+/// The version `--version` prints (the CMake project version).
+std::string_view version();
+
+/// Everything `actas` needs to start. Defaults are SPEC §7's "no configuration" server.
+struct server_config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string data_dir = "./data";
+  /// Seed the demo realm once and refuse non-loopback listen addresses.
+  bool demo = false;
+  /// Origins a WebSocket upgrade may come from, normalised (lowercase, no default port). Defaults to the
+  /// listen address's own http origin.
+  std::vector<std::string> allowed_origins;
+  /// Every key valid at once (rotation). Never from the command line; never logged.
+  std::vector<std::string> service_keys;
+  /// User token lifetime and idle timeout (SPEC §6: 12 h and 1 h).
+  std::int64_t token_ttl_s = 12 * 3600;
+  std::int64_t token_idle_s = 3600;
+  /// Actor worker threads; 0 = one per hardware thread.
+  std::size_t worker_threads = 0;
+  std::size_t max_connections_per_ip = 256;
+  /// spdlog level name: trace, debug, info, warn, error, critical, off.
+  std::string log_level = "info";
+};
+
+/// Reads one environment variable; nullopt when unset.
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The process environment (getenv).
+env_lookup process_env();
+
+/// What parse_config decided: run with `config`, or stop with `exit_code` after printing `message`
+/// (to stdout for --help and --version with code 0, to stderr otherwise with code 2).
+struct parse_result {
+  std::optional<server_config> config;
+  int exit_code = 0;
+  std::string message;
+};
+
+/// Reads flags (`args` without the program name), the environment and the --config file, in the
+/// precedence flags > environment > file > defaults, and validates the result. Reads only the files it is
+/// told about (the TOML file and a service key file); has no other side effects.
+parse_result parse_config(const std::vector<std::string>& args, const env_lookup& env);
+
+/// The SQLite file under the data folder.
+std::string db_path(const server_config& c);
+
+/// "http://HOST:PORT" of the listen address (IPv6 in brackets), for the startup line and the default
+/// allowed origin.
+std::string listen_url(const server_config& c);
+
+} // namespace actas::app

@@ -1,0 +1,103 @@
+/// `actas`: reads the configuration, seeds the demo realm when asked, runs the core until SIGTERM or
+/// SIGINT, then shuts down in order (STYLE.md). Exit codes: 0 normal, 1 failure while running, 2 refused
+/// configuration.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <pthread.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime.hpp"
+#include "app/config.hpp"
+#include "app/demo_seed.hpp"
+#include "crypto/crypto.hpp"
+#include "store/database.hpp"
+
+namespace {
+
+using namespace actas;
+
+domain::timestamp wall_now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "signal"; }
+
+int run(const app::server_config& cfg, const sigset_t& stop_signals) {
+  crypto::init();
+  std::filesystem::create_directories(cfg.data_dir);
+  const auto path = app::db_path(cfg);
+
+  std::optional<app::seed_result> seed;
+  if (cfg.demo) {
+    store::database db(path);
+    seed = app::seed_demo(db, wall_now());
+    if (seed->seeded_now)
+      spdlog::info("demo data seeded into {}", path);
+    else
+      spdlog::info("demo data already in {}; left as it is", path);
+  }
+
+  actors::runtime_config rc;
+  rc.db_path = path;
+  rc.worker_threads = cfg.worker_threads;
+  rc.token_ttl_s = cfg.token_ttl_s;
+  rc.token_idle_s = cfg.token_idle_s;
+  actors::runtime core(rc);
+
+  const auto url = app::listen_url(cfg);
+  std::string origins;
+  for (const auto& o : cfg.allowed_origins) origins += (origins.empty() ? "" : ", ") + o;
+  spdlog::info("actas {} started{}: database {}, {} service key(s), allowed origins {}", app::version(),
+               cfg.demo ? " in demo mode" : "", path, cfg.service_keys.size(), origins);
+  if (cfg.service_keys.empty())
+    spdlog::warn("no service key (ACTAS_SERVICE_KEY, ACTAS_SERVICE_KEY_FILE or service_key_file): "
+                 "service calls will be refused");
+  spdlog::warn("the HTTP and WebSocket API ({}/) arrives with the next issue; nothing listens yet", url);
+  if (seed) std::cout << app::format_logins(seed->logins, url) << std::flush;
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  spdlog::info("{} received, shutting down", signal_name(sig));
+  core.shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const auto parsed = app::parse_config(args, app::process_env());
+  if (!parsed.config) {
+    if (parsed.exit_code == 0) {
+      std::cout << parsed.message << std::flush;
+      return 0;
+    }
+    std::cerr << "actas: " << parsed.message << "\n";
+    return parsed.exit_code;
+  }
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("actas"));
+  spdlog::set_level(spdlog::level::from_str(parsed.config->log_level));
+
+  // Block the stop signals before any thread starts, so every thread inherits the mask and only
+  // sigwait in this thread sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  try {
+    return run(*parsed.config, stop_signals);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}

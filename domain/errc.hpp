@@ -1,0 +1,44 @@
+#pragma once
+/// Every error and rule code of SPEC.md, as values. net/ owns the single mapping to HTTP statuses.
+#include <optional>
+#include <string_view>
+
+namespace actas::domain {
+
+enum class errc {
+  // Start rules of SPEC §2, in rule order.
+  nested_impersonation,
+  permission_missing,
+  target_not_found,
+  feature_disabled,
+  actor_busy,
+  self_impersonation,
+  target_inactive,
+  target_protected,
+  target_out_of_scope,
+  target_role_not_allowed,
+  consent_missing,
+  reason_required,
+  target_busy,
+  // Re-check only: the actor itself is no longer active (audit code of an `actor_revoked` end).
+  actor_inactive,
+  // Generic API codes of SPEC §6.
+  invalid_request,
+  unauthenticated,
+  forbidden,
+  not_found,
+  too_large,
+  rate_limited,
+  audit_unavailable,
+  // Lifecycle and authorization.
+  session_ended,
+  restricted_while_impersonating,
+};
+
+/// The wire name of a code, e.g. "target_busy".
+std::string_view to_string(errc code);
+
+/// Inverse of to_string; nullopt for an unknown name.
+std::optional<errc> errc_from_string(std::string_view name);
+
+} // namespace actas::domain

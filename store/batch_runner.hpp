@@ -1,0 +1,58 @@
+#pragma once
+/// Store-internal: runs a batch of writer jobs as one transaction on one connection. Shared by the group
+/// writer (batches of many) and the inline writer (batches of one).
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/writer.hpp"
+
+namespace actas::store {
+
+/// A queued job with the callback that learns its fate.
+struct pending_job {
+  writer::job job;
+  writer::done done;
+};
+
+/// The writer_stats counters, readable from any thread while the writer runs.
+struct writer_counters {
+  std::atomic<std::uint64_t> commits{0};
+  std::atomic<std::uint64_t> jobs{0};
+  std::atomic<std::uint64_t> failed_commits{0};
+  writer_stats snapshot() const { return {commits.load(), jobs.load(), failed_commits.load()}; }
+};
+
+class batch_runner {
+public:
+  /// Opens (and migrates) the database; throws like database's constructor.
+  explicit batch_runner(const std::string& db_path);
+
+  /// BEGIN IMMEDIATE; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
+  /// COMMIT. Returns, per job, whether its changes are now durable. When the transaction cannot begin or
+  /// commit, everything is rolled back, the chain heads are restored and every entry is false; the next
+  /// batch simply tries again (the audit log comes back when the disk does).
+  std::vector<bool> run(std::vector<pending_job>& batch, writer_counters& counters);
+
+  /// The connection the batches run on.
+  database& db() { return db_; }
+
+private:
+  using heads_map = std::map<std::string, std::pair<std::int64_t, std::string>>;
+
+  void step(std::string_view sql);
+  void run_job(pending_job& p, transaction& tx, std::vector<bool>& ok, std::size_t i);
+
+  database db_;
+  heads_map heads_;
+  bool heads_stale_ = true;  ///< read at the first BEGIN, and again after any failed batch
+  domain::hash_function sha256_;
+};
+
+/// Calls each job's done with its result; a throwing callback is logged and does not stop the others.
+void deliver(std::vector<pending_job>& batch, const std::vector<bool>& ok);
+
+} // namespace actas::store

@@ -1,0 +1,215 @@
+#include "store/database.hpp"
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include <sqlite3.h>
+
+#include "store/migrations.hpp"
+#include "store/rows.hpp"
+#include "store/statement.hpp"
+
+namespace actas::store {
+
+int schema_version() { return static_cast<int>(migrations().size()); }
+
+database::database(const std::string& path) : path_(path) {
+  // NOMUTEX: a connection is only ever used by one thread at a time (the writer's, or a reader's own).
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    throw std::runtime_error("cannot open database " + path + ": " + msg);
+  }
+  try {
+    sqlite3_extended_result_codes(db_, 1);
+    // The busy timeout comes first: switching to WAL and migrating may wait for another connection.
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    {
+      statement wal(db_, "PRAGMA journal_mode = WAL");
+      query q(wal);
+      if (!q.step() || q.text(0) != "wal") throw std::runtime_error("the file system does not support WAL");
+    }
+    // FULL: in WAL mode every COMMIT is fsynced, so a done(true) means the change survives a power cut.
+    exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+    migrate(db_, path);
+    stmts_ = std::make_unique<statement_cache>(db_);
+  } catch (const std::exception& e) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open database " + path + ": " + e.what());
+  }
+}
+
+database::~database() {
+  stmts_.reset();  // statements must be finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+namespace {
+
+void read_user_lists(statement_cache& c, std::vector<domain::user>& users) {
+  std::unordered_map<std::string, domain::user*> by_id;
+  for (auto& u : users) by_id[u.user_id] = &u;
+  auto load = [&](std::string_view sql, std::vector<id> domain::user::*list) {
+    query q(c.get(sql));
+    while (q.step())
+      if (auto it = by_id.find(q.text(0)); it != by_id.end()) (it->second->*list).push_back(q.text(1));
+  };
+  load("SELECT user_id, portal_id FROM user_admin_portals ORDER BY user_id, pos", &domain::user::admin_portals);
+  load("SELECT user_id, assigned_user_id FROM user_assigned_users ORDER BY user_id, pos",
+       &domain::user::assigned_users);
+  load("SELECT user_id, portal_id FROM user_assigned_portals ORDER BY user_id, pos",
+       &domain::user::assigned_portals);
+}
+
+} // namespace
+
+snapshot database::load_snapshot(timestamp now) {
+  snapshot s;
+  auto& c = *stmts_;
+  // One read transaction: the snapshot is consistent even while the writer commits.
+  exec(db_, "BEGIN");
+  try {
+    {
+      query q(c.get("SELECT realm_id, name, top_portal FROM realms ORDER BY realm_id"));
+      while (q.step()) s.realms.push_back({q.text(0), q.text(1), q.text(2)});
+    }
+    {
+      query q(c.get(R"(WITH RECURSIVE tree(portal_id, depth) AS (
+                           SELECT portal_id, 0 FROM portals WHERE parent IS NULL
+                           UNION ALL
+                           SELECT p.portal_id, t.depth + 1 FROM portals p JOIN tree t ON p.parent = t.portal_id)
+                         SELECT p.portal_id, p.realm_id, p.parent, p.name
+                         FROM portals p JOIN tree USING (portal_id) ORDER BY tree.depth, p.portal_id)"));
+      while (q.step()) s.portals.push_back({q.text(0), q.text(1), q.opt_text(2), q.text(3)});
+    }
+    {
+      query q(c.get(std::string("SELECT ") + rows::user_columns + " FROM users ORDER BY user_id"));
+      while (q.step()) s.users.push_back(rows::read_user(q));
+    }
+    read_user_lists(c, s.users);
+    {
+      query q(c.get("SELECT portal_id, json FROM settings ORDER BY portal_id"));
+      while (q.step()) s.settings.emplace(q.text(0), rows::read_settings(q.text(0), q.text(1)));
+    }
+    {
+      query q(c.get(std::string("SELECT ") + rows::session_columns +
+                    " FROM sessions WHERE state = 'active' ORDER BY started_at, session_id"));
+      while (q.step()) s.active_sessions.push_back(rows::read_session(q));
+    }
+    {
+      query q(c.get(std::string("SELECT ") + rows::token_columns +
+                    " FROM tokens WHERE revoked_at IS NULL AND expires_at > ?1 ORDER BY created_at, hash"));
+      q.bind(now);
+      while (q.step()) s.live_tokens.push_back(rows::read_token(q));
+    }
+    exec(db_, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return s;
+}
+
+std::optional<std::string> database::password_hash(const id& user_id) {
+  query q(stmts_->get("SELECT hash FROM passwords WHERE user_id = ?1"));
+  q.bind(user_id);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+std::optional<domain::impersonation_session> database::find_session(const id& session_id) {
+  query q(stmts_->get(std::string("SELECT ") + rows::session_columns + " FROM sessions WHERE session_id = ?1"));
+  q.bind(session_id);
+  if (!q.step()) return std::nullopt;
+  return rows::read_session(q);
+}
+
+std::vector<domain::impersonation_session> database::sessions(const std::optional<id>& realm_id,
+                                                              std::optional<domain::session_state> state,
+                                                              int limit) {
+  std::optional<std::string> state_name;
+  if (state) state_name = std::string(domain::to_string(*state));
+  query q(stmts_->get(std::string("SELECT ") + rows::session_columns +
+                      " FROM sessions WHERE (?1 IS NULL OR realm_id = ?1) AND (?2 IS NULL OR state = ?2)"
+                      " ORDER BY started_at DESC, session_id DESC LIMIT ?3"));
+  q.bind(realm_id, state_name, std::max(limit, 0));
+  std::vector<domain::impersonation_session> out;
+  while (q.step()) out.push_back(rows::read_session(q));
+  return out;
+}
+
+std::vector<domain::audit_event> database::audit(const audit_query& aq) {
+  // Only the filters that are set go into the SQL, so the planner can pick the matching index. The
+  // cache keeps one statement per combination (at most 32).
+  std::string sql = std::string("SELECT ") + rows::audit_columns + " FROM audit WHERE chain = ?1 AND seq > ?2";
+  std::vector<const std::optional<id>*> values;
+  auto filter = [&](const char* column, const std::optional<id>& v) {
+    if (!v) return;
+    values.push_back(&v);
+    sql += std::string(" AND ") + column + " = ?" + std::to_string(values.size() + 2);
+  };
+  filter("portal", aq.portal);
+  filter("session", aq.session);
+  filter("grant_id", aq.grant);
+  filter("performed_by", aq.performed_by);
+  filter("active_account", aq.active_account);
+  sql += " ORDER BY seq LIMIT ?" + std::to_string(values.size() + 3);
+
+  query q(stmts_->get(sql));
+  q.bind(aq.chain, aq.after_seq);
+  for (const auto* v : values) q.bind(*v);
+  q.bind(std::max<std::int64_t>(aq.limit, 0));
+  std::vector<domain::audit_event> out;
+  while (q.step()) out.push_back(rows::read_audit(q));
+  return out;
+}
+
+std::vector<domain::audit_event> database::audit_chain(const std::string& chain) {
+  query q(stmts_->get(std::string("SELECT ") + rows::audit_columns + " FROM audit WHERE chain = ?1 ORDER BY seq"));
+  q.bind(chain);
+  std::vector<domain::audit_event> out;
+  while (q.step()) out.push_back(rows::read_audit(q));
+  return out;
+}
+
+std::vector<domain::notification> database::inbox(const id& user_id, bool unread_only, int limit) {
+  query q(stmts_->get(std::string("SELECT ") + rows::notification_columns +
+                      " FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read = 0)"
+                      " ORDER BY created_at DESC, notification_id DESC LIMIT ?3"));
+  q.bind(user_id, unread_only, std::max(limit, 0));
+  std::vector<domain::notification> out;
+  while (q.step()) out.push_back(rows::read_notification(q));
+  return out;
+}
+
+std::int64_t database::unread_count(const id& user_id) {
+  query q(stmts_->get("SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0"));
+  q.bind(user_id);
+  return q.step() ? q.int64(0) : 0;
+}
+
+std::optional<std::string> database::meta(const std::string& key) {
+  query q(stmts_->get("SELECT value FROM meta WHERE key = ?1"));
+  q.bind(key);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+std::map<std::string, std::pair<std::int64_t, std::string>> database::chain_heads() {
+  // A loose index scan over the (chain, seq) key: one seek per chain instead of reading every event.
+  query q(stmts_->get(R"(WITH RECURSIVE chains(name) AS (
+                            SELECT min(chain) FROM audit
+                            UNION ALL
+                            SELECT (SELECT min(chain) FROM audit WHERE chain > name) FROM chains
+                            WHERE name IS NOT NULL)
+                          SELECT a.chain, a.seq, a.hash FROM chains JOIN audit a ON a.chain = chains.name
+                          WHERE a.seq = (SELECT max(seq) FROM audit WHERE chain = chains.name))"));
+  std::map<std::string, std::pair<std::int64_t, std::string>> heads;
+  while (q.step()) heads[q.text(0)] = {q.int64(1), q.text(2)};
+  return heads;
+}
+
+} // namespace actas::store

@@ -1,0 +1,92 @@
+#pragma once
+/// The SQLite database: opening with WAL and synchronous=FULL, versioned migrations, reads, and the
+/// transaction type the writer hands to jobs.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/audit.hpp"
+#include "domain/notification.hpp"
+#include "store/records.hpp"
+
+struct sqlite3;
+
+namespace actas::store {
+
+class statement_cache;
+
+/// The schema version this build writes; opening runs every migration above the file's version.
+int schema_version();
+
+/// One connection. Not thread-safe: the writer owns one, each reader its own.
+class database {
+public:
+  /// Opens (creating the directory's file if needed) `path`, sets WAL, synchronous=FULL, foreign keys
+  /// and a busy timeout, and migrates. Throws std::runtime_error with the path and SQLite's message.
+  explicit database(const std::string& path);
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+  /// This connection's prepared statements (store-internal: see store/statement.hpp).
+  statement_cache& statements() { return *stmts_; }
+
+  // -- reads (any connection) --
+  snapshot load_snapshot(timestamp now);
+  std::optional<std::string> password_hash(const id& user_id);
+  std::optional<domain::impersonation_session> find_session(const id& session_id);
+  std::vector<domain::impersonation_session> sessions(const std::optional<id>& realm_id,
+                                                      std::optional<domain::session_state> state,
+                                                      int limit);
+  std::vector<domain::audit_event> audit(const audit_query& q);
+  /// The whole chain in seq order (for verify).
+  std::vector<domain::audit_event> audit_chain(const std::string& chain);
+  std::vector<domain::notification> inbox(const id& user_id, bool unread_only, int limit);
+  std::int64_t unread_count(const id& user_id);
+  std::optional<std::string> meta(const std::string& key);
+  /// Last (seq, hash) of every chain.
+  std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
+
+private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<statement_cache> stmts_;
+};
+
+/// The changes of one commit. Created by the writer inside BEGIN IMMEDIATE … COMMIT; every method throws
+/// on a SQLite error, which rolls the whole batch back.
+class transaction {
+public:
+  transaction(database& db, std::map<std::string, std::pair<std::int64_t, std::string>>& heads,
+              const domain::hash_function& sha256);
+
+  void put_realm(const domain::realm& r);
+  void put_portal(const domain::portal& p);
+  /// Insert or replace the user with its portals, assignments and consents.
+  void put_user(const domain::user& u);
+  void put_password(const id& user_id, const std::string& password_hash);
+  void put_settings(const id& portal_id, const domain::settings_patch& patch);
+  /// Insert or replace a session row.
+  void put_session(const domain::impersonation_session& s);
+  void put_token(const token_record& t);
+  void revoke_token(const std::string& hash, timestamp at);
+  /// Revokes every token whose session_id is `session_id`.
+  void revoke_session_tokens(const id& session_id, timestamp at);
+  void revoke_user_tokens(const id& user_id, timestamp at);
+  void touch_token(const std::string& hash, timestamp last_used_at);
+  void put_notification(const domain::notification& n);
+  void mark_read(const id& user_id, const id& notification_id);
+  void set_meta(const std::string& key, const std::string& value);
+  /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written.
+  domain::audit_event append_audit(domain::audit_event e);
+
+private:
+  database& db_;
+  std::map<std::string, std::pair<std::int64_t, std::string>>& heads_;
+  const domain::hash_function& sha256_;
+};
+
+} // namespace actas::store

@@ -1,0 +1,193 @@
+#include "store/migrations.hpp"
+
+#include <stdexcept>
+
+#include <sqlite3.h>
+
+#include "store/statement.hpp"
+
+namespace actas::store {
+
+namespace {
+
+// Times are integer microseconds since the Unix epoch (domain::to_micros); ids are TEXT; booleans 0/1.
+// Users are never deleted (SPEC §1 tombstones), so references to users need no ON DELETE rule; rows are
+// replaced with UPSERTs, never with INSERT OR REPLACE (which deletes first and trips foreign keys).
+const migration v1{1, {
+  R"(CREATE TABLE meta (
+       key   TEXT PRIMARY KEY,
+       value TEXT NOT NULL))",
+
+  // No foreign key on top_portal: realm and top portal reference each other, and the realm comes first.
+  R"(CREATE TABLE realms (
+       realm_id   TEXT PRIMARY KEY,
+       name       TEXT NOT NULL,
+       top_portal TEXT NOT NULL))",
+
+  R"(CREATE TABLE portals (
+       portal_id TEXT PRIMARY KEY,
+       realm_id  TEXT NOT NULL REFERENCES realms(realm_id),
+       parent    TEXT REFERENCES portals(portal_id),
+       name      TEXT NOT NULL))",
+  "CREATE INDEX portals_by_parent ON portals(parent)",
+
+  R"(CREATE TABLE users (
+       user_id         TEXT PRIMARY KEY,
+       username        TEXT NOT NULL UNIQUE,
+       display_name    TEXT NOT NULL,
+       role            TEXT NOT NULL,
+       status          TEXT NOT NULL,
+       home_portal     TEXT REFERENCES portals(portal_id),
+       realm_id        TEXT REFERENCES realms(realm_id),
+       consent_terms   INTEGER NOT NULL CHECK (consent_terms IN (0, 1)),
+       consent_privacy INTEGER NOT NULL CHECK (consent_privacy IN (0, 1)),
+       exact_scope     INTEGER NOT NULL CHECK (exact_scope IN (0, 1)),
+       grant_id        TEXT,
+       last_seen_at    INTEGER))",
+  "CREATE INDEX users_by_realm ON users(realm_id)",
+
+  // The lists of a user keep their order through `pos`.
+  R"(CREATE TABLE user_admin_portals (
+       user_id   TEXT NOT NULL REFERENCES users(user_id),
+       pos       INTEGER NOT NULL,
+       portal_id TEXT NOT NULL REFERENCES portals(portal_id),
+       PRIMARY KEY (user_id, pos)))",
+  // No foreign key on the assigned user: a seed may provision a power user before its learners.
+  R"(CREATE TABLE user_assigned_users (
+       user_id          TEXT NOT NULL REFERENCES users(user_id),
+       pos              INTEGER NOT NULL,
+       assigned_user_id TEXT NOT NULL,
+       PRIMARY KEY (user_id, pos)))",
+  R"(CREATE TABLE user_assigned_portals (
+       user_id   TEXT NOT NULL REFERENCES users(user_id),
+       pos       INTEGER NOT NULL,
+       portal_id TEXT NOT NULL REFERENCES portals(portal_id),
+       PRIMARY KEY (user_id, pos)))",
+
+  R"(CREATE TABLE passwords (
+       user_id TEXT PRIMARY KEY REFERENCES users(user_id),
+       hash    TEXT NOT NULL))",
+
+  // One stored override per portal, as the nested JSON of SPEC §1 (codec::encode of a settings_patch).
+  R"(CREATE TABLE settings (
+       portal_id TEXT PRIMARY KEY REFERENCES portals(portal_id),
+       json      TEXT NOT NULL))",
+
+  R"(CREATE TABLE sessions (
+       session_id TEXT PRIMARY KEY,
+       actor      TEXT NOT NULL REFERENCES users(user_id),
+       target     TEXT NOT NULL REFERENCES users(user_id),
+       portal     TEXT,
+       realm_id   TEXT,
+       grant_id   TEXT,
+       via        TEXT,
+       reason     TEXT NOT NULL,
+       return_to  TEXT,
+       state      TEXT NOT NULL,
+       started_at INTEGER NOT NULL,
+       expires_at INTEGER NOT NULL,
+       warn_at    INTEGER NOT NULL,
+       ended_at   INTEGER,
+       end_reason TEXT))",
+  "CREATE INDEX sessions_active ON sessions(state) WHERE state = 'active'",
+  "CREATE INDEX sessions_by_realm ON sessions(realm_id, started_at)",
+  "CREATE INDEX sessions_by_started ON sessions(started_at)",
+
+  // Only the SHA-256 of a token is ever stored (crypto::token_hash). session_id has no foreign key so a
+  // job may write the token and its session in either order.
+  R"(CREATE TABLE tokens (
+       hash           TEXT PRIMARY KEY,
+       user_id        TEXT NOT NULL REFERENCES users(user_id),
+       kind           TEXT NOT NULL,
+       session_id     TEXT,
+       grant_id       TEXT,
+       actor_id       TEXT,
+       created_at     INTEGER NOT NULL,
+       expires_at     INTEGER NOT NULL,
+       idle_timeout_s INTEGER NOT NULL,
+       last_used_at   INTEGER NOT NULL,
+       revoked_at     INTEGER))",
+  "CREATE INDEX tokens_by_user ON tokens(user_id)",
+  "CREATE INDEX tokens_by_session ON tokens(session_id) WHERE session_id IS NOT NULL",
+
+  R"(CREATE TABLE notifications (
+       notification_id TEXT PRIMARY KEY,
+       user_id         TEXT NOT NULL REFERENCES users(user_id),
+       kind            TEXT NOT NULL,
+       title           TEXT NOT NULL,
+       body            TEXT NOT NULL,
+       created_at      INTEGER NOT NULL,
+       read            INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))))",
+  "CREATE INDEX notifications_by_user ON notifications(user_id, created_at)",
+
+  // SPEC §5. `grant` is spelled grant_id (GRANT is reserved in SQL). `detail` holds canonical JSON text.
+  R"(CREATE TABLE audit (
+       chain          TEXT NOT NULL,
+       seq            INTEGER NOT NULL CHECK (seq >= 1),
+       at             INTEGER NOT NULL,
+       event          TEXT NOT NULL,
+       performed_by   TEXT,
+       active_account TEXT,
+       via            TEXT,
+       session        TEXT,
+       grant_id       TEXT,
+       portal         TEXT,
+       action         TEXT,
+       outcome        TEXT NOT NULL,
+       code           TEXT,
+       reason         TEXT,
+       ip             TEXT,
+       detail         TEXT NOT NULL DEFAULT '',
+       prev_hash      TEXT NOT NULL,
+       hash           TEXT NOT NULL,
+       PRIMARY KEY (chain, seq)))",
+  // The filters of GET /v1/audit, each within a chain and in seq order; partial, since most are null.
+  "CREATE INDEX audit_by_portal ON audit(chain, portal, seq) WHERE portal IS NOT NULL",
+  "CREATE INDEX audit_by_session ON audit(chain, session, seq) WHERE session IS NOT NULL",
+  "CREATE INDEX audit_by_grant ON audit(chain, grant_id, seq) WHERE grant_id IS NOT NULL",
+  "CREATE INDEX audit_by_performer ON audit(chain, performed_by, seq) WHERE performed_by IS NOT NULL",
+  "CREATE INDEX audit_by_account ON audit(chain, active_account, seq) WHERE active_account IS NOT NULL",
+  // Append-only (SPEC §5): the file itself refuses to change or drop an event, whoever asks.
+  R"(CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END)",
+  R"(CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END)",
+}};
+
+int user_version(sqlite3* db) {
+  statement st(db, "PRAGMA user_version");
+  query q(st);
+  return q.step() ? static_cast<int>(q.int64(0)) : 0;
+}
+
+} // namespace
+
+const std::vector<migration>& migrations() {
+  static const std::vector<migration> all{v1};
+  return all;
+}
+
+void migrate(sqlite3* db, const std::string& path) {
+  const int latest = static_cast<int>(migrations().size());
+  if (user_version(db) == latest) return;  // the common case: no write lock needed
+  for (const auto& m : migrations()) {
+    // IMMEDIATE, then re-read: two processes opening a fresh file at once must not both apply a step.
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      int current = user_version(db);
+      if (current > latest)
+        throw std::runtime_error(path + ": schema version " + std::to_string(current) +
+                                 " is newer than this build's " + std::to_string(latest));
+      if (current < m.version) {
+        for (auto sql : m.statements) exec(db, sql);
+        exec(db, "PRAGMA user_version = " + std::to_string(m.version));
+      }
+      exec(db, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+} // namespace actas::store

@@ -1,0 +1,169 @@
+#include "store/database.hpp"
+
+#include <sqlite3.h>
+
+#include "codec/settings_json.hpp"
+#include "store/statement.hpp"
+
+namespace actas::store {
+
+transaction::transaction(database& db, std::map<std::string, std::pair<std::int64_t, std::string>>& heads,
+                         const domain::hash_function& sha256)
+  : db_(db), heads_(heads), sha256_(sha256) {}
+
+namespace {
+
+// Runs one cached statement with its parameters.
+template <class... A>
+void run(database& db, std::string_view sql, const A&... args) {
+  // SQLite ends the whole transaction itself on some errors (disk full, I/O). A job that swallowed such
+  // an error must not go on writing in autocommit mode, outside the batch.
+  if (sqlite3_get_autocommit(db.handle()))
+    throw sqlite_error("a write job used the store outside its transaction (it was rolled back)", SQLITE_MISUSE);
+  query q(db.statements().get(sql));
+  q.bind(args...);
+  q.run();
+}
+
+// Replaces a user's list by the given one, keeping its order in `pos`.
+void put_list(database& db, std::string_view del, std::string_view ins, const id& user_id,
+              const std::vector<id>& items) {
+  run(db, del, user_id);
+  for (std::size_t i = 0; i < items.size(); ++i) run(db, ins, user_id, static_cast<std::int64_t>(i), items[i]);
+}
+
+} // namespace
+
+void transaction::put_realm(const domain::realm& r) {
+  run(db_, R"(INSERT INTO realms (realm_id, name, top_portal) VALUES (?1, ?2, ?3)
+              ON CONFLICT (realm_id) DO UPDATE SET name = excluded.name, top_portal = excluded.top_portal)",
+      r.realm_id, r.name, r.top_portal);
+}
+
+void transaction::put_portal(const domain::portal& p) {
+  run(db_, R"(INSERT INTO portals (portal_id, realm_id, parent, name) VALUES (?1, ?2, ?3, ?4)
+              ON CONFLICT (portal_id) DO UPDATE SET
+                realm_id = excluded.realm_id, parent = excluded.parent, name = excluded.name)",
+      p.portal_id, p.realm_id, p.parent, p.name);
+}
+
+void transaction::put_user(const domain::user& u) {
+  // An UPSERT, not INSERT OR REPLACE: replacing would delete the row that sessions and tokens reference.
+  run(db_, R"(INSERT INTO users (user_id, username, display_name, role, status, home_portal, realm_id,
+                                 consent_terms, consent_privacy, exact_scope, grant_id, last_seen_at)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+              ON CONFLICT (user_id) DO UPDATE SET
+                username = excluded.username, display_name = excluded.display_name, role = excluded.role,
+                status = excluded.status, home_portal = excluded.home_portal, realm_id = excluded.realm_id,
+                consent_terms = excluded.consent_terms, consent_privacy = excluded.consent_privacy,
+                exact_scope = excluded.exact_scope, grant_id = excluded.grant_id,
+                last_seen_at = excluded.last_seen_at)",
+      u.user_id, u.username, u.display_name, domain::to_string(u.user_role), domain::to_string(u.status),
+      u.home_portal, u.realm_id, u.accepted.terms, u.accepted.privacy, u.exact_scope, u.grant_id,
+      u.last_seen_at);
+  put_list(db_, "DELETE FROM user_admin_portals WHERE user_id = ?1",
+           "INSERT INTO user_admin_portals (user_id, pos, portal_id) VALUES (?1, ?2, ?3)", u.user_id,
+           u.admin_portals);
+  put_list(db_, "DELETE FROM user_assigned_users WHERE user_id = ?1",
+           "INSERT INTO user_assigned_users (user_id, pos, assigned_user_id) VALUES (?1, ?2, ?3)", u.user_id,
+           u.assigned_users);
+  put_list(db_, "DELETE FROM user_assigned_portals WHERE user_id = ?1",
+           "INSERT INTO user_assigned_portals (user_id, pos, portal_id) VALUES (?1, ?2, ?3)", u.user_id,
+           u.assigned_portals);
+}
+
+void transaction::put_password(const id& user_id, const std::string& password_hash) {
+  run(db_, R"(INSERT INTO passwords (user_id, hash) VALUES (?1, ?2)
+              ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash)",
+      user_id, password_hash);
+}
+
+void transaction::put_settings(const id& portal_id, const domain::settings_patch& patch) {
+  run(db_, R"(INSERT INTO settings (portal_id, json) VALUES (?1, ?2)
+              ON CONFLICT (portal_id) DO UPDATE SET json = excluded.json)",
+      portal_id, codec::encode(patch).dump());
+}
+
+void transaction::put_session(const domain::impersonation_session& s) {
+  std::optional<std::string_view> why;
+  if (s.ended_because) why = domain::to_string(*s.ended_because);
+  run(db_, R"(INSERT INTO sessions (session_id, actor, target, portal, realm_id, grant_id, via, reason, return_to,
+                                    state, started_at, expires_at, warn_at, ended_at, end_reason)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+              ON CONFLICT (session_id) DO UPDATE SET
+                actor = excluded.actor, target = excluded.target, portal = excluded.portal,
+                realm_id = excluded.realm_id, grant_id = excluded.grant_id, via = excluded.via,
+                reason = excluded.reason, return_to = excluded.return_to, state = excluded.state,
+                started_at = excluded.started_at, expires_at = excluded.expires_at, warn_at = excluded.warn_at,
+                ended_at = excluded.ended_at, end_reason = excluded.end_reason)",
+      s.session_id, s.actor, s.target, s.portal, s.realm_id, s.grant_id, s.via, s.reason, s.return_to,
+      domain::to_string(s.state), s.started_at, s.expires_at, s.warn_at, s.ended_at, why);
+}
+
+void transaction::put_token(const token_record& t) {
+  run(db_, R"(INSERT INTO tokens (hash, user_id, kind, session_id, grant_id, actor_id, created_at, expires_at,
+                                  idle_timeout_s, last_used_at, revoked_at)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+              ON CONFLICT (hash) DO UPDATE SET
+                user_id = excluded.user_id, kind = excluded.kind, session_id = excluded.session_id,
+                grant_id = excluded.grant_id, actor_id = excluded.actor_id, created_at = excluded.created_at,
+                expires_at = excluded.expires_at, idle_timeout_s = excluded.idle_timeout_s,
+                last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at)",
+      t.hash, t.user_id, to_string(t.kind), t.session_id, t.grant_id, t.actor_id, t.created_at, t.expires_at,
+      t.idle_timeout_s, t.last_used_at, t.revoked_at);
+}
+
+// Revocations keep the first revocation time: a token dies once.
+void transaction::revoke_token(const std::string& hash, timestamp at) {
+  run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL", hash, at);
+}
+
+void transaction::revoke_session_tokens(const id& session_id, timestamp at) {
+  run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE session_id = ?1 AND revoked_at IS NULL", session_id, at);
+}
+
+void transaction::revoke_user_tokens(const id& user_id, timestamp at) {
+  run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", user_id, at);
+}
+
+void transaction::touch_token(const std::string& hash, timestamp last_used_at) {
+  // max(): jobs may commit out of the order their requests arrived; last use never moves back.
+  run(db_, "UPDATE tokens SET last_used_at = max(last_used_at, ?2) WHERE hash = ?1", hash, last_used_at);
+}
+
+void transaction::put_notification(const domain::notification& n) {
+  run(db_, R"(INSERT INTO notifications (notification_id, user_id, kind, title, body, created_at, read)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+              ON CONFLICT (notification_id) DO UPDATE SET
+                user_id = excluded.user_id, kind = excluded.kind, title = excluded.title, body = excluded.body,
+                created_at = excluded.created_at, read = excluded.read)",
+      n.notification_id, n.user_id, domain::to_string(n.kind), n.title, n.body, n.created_at, n.read);
+}
+
+void transaction::mark_read(const id& user_id, const id& notification_id) {
+  run(db_, "UPDATE notifications SET read = 1 WHERE notification_id = ?2 AND user_id = ?1", user_id,
+      notification_id);
+}
+
+void transaction::set_meta(const std::string& key, const std::string& value) {
+  run(db_, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key, value);
+}
+
+domain::audit_event transaction::append_audit(domain::audit_event e) {
+  std::int64_t prev_seq = 0;
+  std::string prev_hash = domain::genesis_hash;
+  if (auto it = heads_.find(e.chain); it != heads_.end()) std::tie(prev_seq, prev_hash) = it->second;
+  domain::link(e, prev_seq, prev_hash, sha256_);
+  run(db_, R"(INSERT INTO audit (chain, seq, at, event, performed_by, active_account, via, session, grant_id, portal,
+                                 action, outcome, code, reason, ip, detail, prev_hash, hash)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18))",
+      e.chain, e.seq, e.at, e.event, e.performed_by, e.active_account, e.via, e.session, e.grant, e.portal, e.action,
+      domain::to_string(e.result), e.code, e.reason, e.ip, e.detail_json, e.prev_hash, e.hash);
+  // Only after the row is in: a failed insert leaves the head where it was. A rollback of the whole
+  // transaction is the writer's to undo (it reloads the heads).
+  heads_[e.chain] = {e.seq, e.hash};
+  return e;
+}
+
+} // namespace actas::store

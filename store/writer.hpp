@@ -1,0 +1,44 @@
+#pragma once
+/// Group commit: every state change and its audit events are one job; concurrent jobs share one
+/// transaction and so one fsync; no job's `done` runs before its commit is durable.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/database.hpp"
+
+namespace actas::store {
+
+/// Counters for /metrics and the `ops` bench (rows per fsync).
+struct writer_stats {
+  std::uint64_t commits = 0;
+  std::uint64_t jobs = 0;
+  std::uint64_t failed_commits = 0;
+};
+
+class writer {
+public:
+  using job = std::function<void(transaction&)>;
+  /// Runs on the writer's thread after the commit: ok = durable; false = rolled back (the caller answers
+  /// audit_unavailable). Must not block; typically an anon_send to an actor.
+  using done = std::function<void(bool ok)>;
+
+  virtual ~writer() = default;
+  /// Queues a job. Never blocks the caller beyond a mutex.
+  virtual void submit(job j, done d) = 0;
+  virtual writer_stats stats() const = 0;
+  /// Stops after the queued jobs are committed.
+  virtual void stop() = 0;
+};
+
+/// The production writer: one thread, batches of up to `max_batch` jobs per transaction. WAL checkpoints
+/// run on a second thread so commits never wait for them. A job submitted after stop(), or while 131072
+/// jobs are already waiting (a stalled disk), is refused at once with done(false).
+std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch = 512);
+
+/// Runs each job in its own transaction on the caller's thread and calls `done` before returning.
+/// For deterministic actor tests (virtual time).
+std::unique_ptr<writer> make_inline_writer(const std::string& db_path);
+
+} // namespace actas::store

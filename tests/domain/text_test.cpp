@@ -1,0 +1,89 @@
+// Free-text rules: reasons, messages and templates are checked in code points, strictly.
+#include <gtest/gtest.h>
+
+#include "domain/text.hpp"
+
+namespace {
+
+using namespace actas::domain;
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST(utf8, accepts_well_formed_text) {
+  for (const char* ok : {"", "plain", "caf\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC", "\xF0\x9F\x98\x80",
+                         "\xF4\x8F\xBF\xBF" /* U+10FFFF */, "\xEF\xBB\xBF"})
+    EXPECT_TRUE(is_valid_utf8(ok)) << ok;
+}
+
+TEST(utf8, refuses_ill_formed_text) {
+  const std::string nul_overlong = "\xC0\x80";
+  const std::vector<std::string> ill_formed{
+    "\x80", "\xC3", "\xE6\x97", "\xF0\x9F\x98", "ok\xC3(",                      // stray or truncated
+    nul_overlong, "\xC1\xBF", "\xE0\x80\xAF", "\xF0\x80\x80\xAF",                  // overlong
+    "\xED\xA0\x80", "\xED\xBF\xBF",                                              // surrogates
+    "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80", "\xFF"};                          // above U+10FFFF
+  for (const std::string& bad : ill_formed)
+    EXPECT_FALSE(is_valid_utf8(bad));
+}
+
+TEST(utf8, counts_code_points_not_bytes) {
+  EXPECT_EQ(code_points(""), 0u);
+  EXPECT_EQ(code_points("abc"), 3u);
+  EXPECT_EQ(code_points(repeat("\xC3\xA9", 10)), 10u);
+  EXPECT_EQ(code_points(repeat("\xE6\x97\xA5", 10)), 10u);
+  EXPECT_EQ(code_points(repeat("\xF0\x9F\x98\x80", 10)), 10u);
+}
+
+TEST(control, every_class_is_found) {
+  const std::string nul(1, '\0');
+  for (const std::string& bad : {nul, std::string{"a\tb"}, std::string{"a\nb"}, std::string{"\r"},
+                                 std::string{"\x1F"}, std::string{"\x7F"}, std::string{"\xC2\x80"},
+                                 std::string{"x\xC2\x9F"}})
+    EXPECT_TRUE(has_control_character(bad));
+  for (const char* fine : {"plain text", "\xC2\xA0", "\xC2\xA0x", "\xE2\x80\x83", "caf\xC3\xA9"})
+    EXPECT_FALSE(has_control_character(fine)) << fine;
+}
+
+TEST(trim, removes_ascii_and_unicode_spaces_only) {
+  EXPECT_EQ(trim("  a b  "), "a b");
+  EXPECT_EQ(trim("\xC2\xA0" "a" "\xE3\x80\x80"), "a");  // NBSP, ideographic space
+  EXPECT_EQ(trim("\xE2\x80\x80\xE2\x80\x8A" "a" "\xE2\x80\xAF\xE2\x81\x9F\xE1\x9A\x80"), "a");
+  EXPECT_EQ(trim("   "), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("\xE2\x80\x8B" "a"), "\xE2\x80\x8B" "a");  // U+200B zero width space is not Zs
+  EXPECT_EQ(trim("\xC3\xA9"), "\xC3\xA9");
+}
+
+TEST(accept_text, counts_after_trimming) {
+  EXPECT_EQ(accept_text("  0123456789  ", 10, 500), "0123456789");
+  EXPECT_FALSE(accept_text("  012345678  ", 10, 500));
+  EXPECT_FALSE(accept_text(repeat(" ", 20), 1, 500));
+  EXPECT_EQ(accept_text("", 0, 5), "");
+}
+
+TEST(accept_text, boundaries_in_code_points) {
+  for (const std::string unit : {"a", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80"}) {
+    EXPECT_FALSE(accept_text(repeat(unit, 9), 10, 500)) << unit;
+    EXPECT_EQ(accept_text(repeat(unit, 10), 10, 500), repeat(unit, 10)) << unit;
+    EXPECT_TRUE(accept_text(repeat(unit, 500), 10, 500)) << unit;
+    EXPECT_FALSE(accept_text(repeat(unit, 501), 10, 500)) << unit;
+  }
+}
+
+TEST(accept_text, refuses_control_characters_and_bad_utf8) {
+  const std::string base = "a long enough reason";
+  for (const std::string& ctl : {std::string(1, '\0'), std::string{"\t"}, std::string{"\n"},
+                                 std::string{"\x1F"}, std::string{"\x7F"}, std::string{"\xC2\x80"},
+                                 std::string{"\xC2\x9F"}}) {
+    EXPECT_FALSE(accept_text(base + ctl, 10, 500));
+    EXPECT_FALSE(accept_text(ctl + base, 10, 500));  // also where trimming would otherwise drop it
+  }
+  EXPECT_FALSE(accept_text(base + "\xC3", 10, 500));
+  EXPECT_FALSE(accept_text(base + "\xED\xA0\x80", 10, 500));
+}
+
+} // namespace

@@ -1,0 +1,101 @@
+#pragma once
+/// Shared pieces of the store tests: a small realm to write, a raw SQLite connection for poking at the
+/// file from outside the store, and a helper that runs one job and says whether it committed.
+#include <optional>
+#include <string>
+
+#include <sqlite3.h>
+
+#include "crypto/crypto.hpp"
+#include "domain/audit.hpp"
+#include "store/writer.hpp"
+
+namespace actas::testing {
+
+using namespace actas::domain;
+
+inline timestamp at_s(std::int64_t seconds) { return from_micros(seconds * 1'000'000); }
+
+inline const hash_function& sha256() {
+  static const hash_function f = [](std::string_view b) { return crypto::sha256_hex(b); };
+  return f;
+}
+
+/// Runs `j` through `w` (an inline writer: done has run when submit returns).
+inline bool commit(store::writer& w, store::writer::job j) {
+  std::optional<bool> result;
+  w.submit(std::move(j), [&](bool ok) { result = ok; });
+  return result.value_or(false);
+}
+
+/// A plain connection to the file, outside the store's API.
+class raw_db {
+public:
+  explicit raw_db(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
+  ~raw_db() { sqlite3_close(db_); }
+  raw_db(const raw_db&) = delete;
+  raw_db& operator=(const raw_db&) = delete;
+
+  /// Runs `sql`; returns SQLite's error message, or nullopt on success.
+  std::optional<std::string> exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) == SQLITE_OK) return std::nullopt;
+    std::string msg = err ? err : "error";
+    sqlite3_free(err);
+    return msg;
+  }
+  /// The first column of the first row of `sql` as text (empty when no row).
+  std::string scalar(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      if (auto p = sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(p);
+    sqlite3_finalize(st);
+    return out;
+  }
+
+private:
+  sqlite3* db_ = nullptr;
+};
+
+inline user make_user(const std::string& name, role r, std::optional<id> home, std::optional<id> realm) {
+  user u;
+  u.user_id = "u-" + name;
+  u.username = name;
+  u.display_name = "User " + name;
+  u.user_role = r;
+  u.home_portal = std::move(home);
+  u.realm_id = std::move(realm);
+  u.accepted = consents{true, true};
+  return u;
+}
+
+/// Realm "acme" (portals acme > acme-eu > acme-eu-paris), an admin, a power user and two learners.
+inline void write_small_realm(store::transaction& tx) {
+  tx.put_realm({"acme", "Acme Corp", "acme"});
+  tx.put_portal({"acme", "acme", std::nullopt, "Acme"});
+  tx.put_portal({"acme-eu", "acme", "acme", "Acme Europe"});
+  tx.put_portal({"acme-eu-paris", "acme", "acme-eu", "Acme Paris"});
+  user adam = make_user("adam", role::admin, "acme-eu", "acme");
+  adam.admin_portals = {"acme-eu", "acme-eu-paris"};
+  tx.put_user(adam);
+  user pia = make_user("pia", role::power_user, "acme", "acme");
+  pia.assigned_users = {"u-ann", "u-bob"};
+  pia.assigned_portals = {"acme-eu-paris"};
+  tx.put_user(pia);
+  tx.put_user(make_user("ann", role::learner, "acme-eu", "acme"));
+  user bob = make_user("bob", role::learner, "acme-eu-paris", "acme");
+  bob.accepted.terms = false;
+  tx.put_user(bob);
+}
+
+/// An audit event ready to append (seq and hashes are filled by the store).
+inline audit_event make_event(const std::string& chain, std::string event, timestamp at) {
+  audit_event e;
+  e.chain = chain;
+  e.event = std::move(event);
+  e.at = at;
+  return e;
+}
+
+} // namespace actas::testing
