@@ -22,5 +22,15 @@ using unbanner_atom = caf::atom_constant<caf::atom("unbanner")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using checked_atom = caf::atom_constant<caf::atom("checked")>;
+using logout_atom = caf::atom_constant<caf::atom("logout")>;
+using me_atom = caf::atom_constant<caf::atom("me")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using audit_atom = caf::atom_constant<caf::atom("audit")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using ticket_atom = caf::atom_constant<caf::atom("ticket")>;
+using redeem_atom = caf::atom_constant<caf::atom("redeem")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 } // namespace actas::actors

@@ -44,6 +44,13 @@ using impersonation_actor = caf::typed_actor<
   // From the registry once the end is durable: tell the tabs `session_ended`, close them, quit.
   caf::reacts_to<ended_atom, domain::impersonation_session>>;
 
+/// Reads the audit log on a connection and a thread of its own, so a long verify never stalls decisions.
+using reader_actor = caf::typed_actor<
+  // Events of one chain matching the filters (the registry has already checked who may read it).
+  caf::replies_to<audit_atom, store::audit_query>::with<audit_reply>,
+  // Walks a whole chain.
+  caf::replies_to<verify_atom, std::string>::with<verify_reply>>;
+
 /// The one place that decides: directory, tokens, running sessions; every change goes through it.
 using registry_actor = caf::typed_actor<
   // Resolve a bearer token (by hash) to who it speaks for; touches its idle timer.
@@ -63,6 +70,27 @@ using registry_actor = caf::typed_actor<
   // Self-sent by the writer's callback: job N committed (true) or rolled back (false).
   caf::reacts_to<committed_atom, std::uint64_t, bool>,
   // Self-sent: try again to write ends that could not be written (audit log was unavailable).
-  caf::reacts_to<retry_atom>>;
+  caf::reacts_to<retry_atom>,
+  // Password login: rate limits, then the password check on a thread of its own, then a user token.
+  caf::replies_to<login_atom, login_command>::with<mint_reply>,
+  // From a password checker: login attempt N's password matched (true) or not.
+  caf::reacts_to<checked_atom, std::uint64_t, bool>,
+  // End the token (token hash, client address); an impersonation token also ends its session
+  // `ended_by_actor`, a user token ends the impersonations started with it `actor_logged_out`.
+  caf::replies_to<logout_atom, std::string, std::string>::with<logout_reply>,
+  // Who is this token (token hash)?
+  caf::replies_to<me_atom, std::string>::with<me_reply>,
+  // Sessions the caller (token hash) may see.
+  caf::replies_to<list_atom, std::string, sessions_query>::with<sessions_reply>,
+  // Audit events of the caller's chain (token hash, filters; the chain field names a chain for sysadmins).
+  caf::replies_to<audit_atom, std::string, store::audit_query>::with<audit_reply>,
+  // Verify the caller's chain (token hash, chain wanted by a sysadmin or empty).
+  caf::replies_to<verify_atom, std::string, std::string>::with<verify_reply>,
+  // A one-time WebSocket ticket for this token (hash).
+  caf::replies_to<ticket_atom, std::string>::with<ticket_reply>,
+  // Redeem a ticket once: who the new socket speaks for (its `token_hash` is then used to attach).
+  caf::replies_to<redeem_atom, std::string>::with<auth_reply>,
+  // Self-sent every few seconds: tokens that died by time close their tabs, and their impersonations end.
+  caf::reacts_to<sweep_atom>>;
 
 } // namespace actas::actors

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -33,11 +34,67 @@ struct auth_reply {
   principal who;
 };
 
-/// POST /v1/tokens {user} (service) and password login: a fresh user token.
+/// POST /v1/tokens {user} (service) and POST /v1/login: a fresh user token and its user.
 struct mint_reply {
   std::optional<domain::errc> error;
   std::string token;  ///< the only time the token text exists outside the client
   principal who;
+  domain::user user;
+};
+
+/// POST /v1/login {username, password}. Failed attempts are limited per username and per address
+/// (rate_limited); unknown users, wrong passwords, inactive users and temporary admins all answer
+/// unauthenticated alike.
+struct login_command {
+  std::string username;
+  std::string password;
+  std::string ip;
+};
+
+/// POST /v1/logout: nothing to say but whether it worked.
+struct logout_reply {
+  std::optional<domain::errc> error;
+};
+
+/// GET /v1/me: the active account, the real person when it is someone else (impersonator or support
+/// user), and the running impersonation when the token is an impersonation token.
+struct me_reply {
+  std::optional<domain::errc> error;
+  principal who;
+  domain::user user;
+  std::optional<domain::user> actor;
+  std::optional<domain::impersonation_session> impersonation;
+};
+
+/// GET /v1/impersonations?state=active|ended (no state: both), newest first, within the caller's view.
+struct sessions_query {
+  std::optional<domain::session_state> state;
+  int limit = 100;  ///< clamped to 1…500
+};
+
+struct sessions_reply {
+  std::optional<domain::errc> error;
+  std::vector<domain::impersonation_session> sessions;
+};
+
+/// GET /v1/audit: the registry sets `chain` from the caller (a superadmin: its realm; a sysadmin: the chain
+/// it names, default "system"); everyone else is forbidden.
+struct audit_reply {
+  std::optional<domain::errc> error;
+  std::vector<domain::audit_event> events;
+};
+
+/// GET /v1/audit/verify: the walk of the caller's chain.
+struct verify_reply {
+  std::optional<domain::errc> error;
+  std::string chain;
+  domain::verify_result result;
+};
+
+/// POST /v1/ws/ticket: a one-time ticket, valid 30 s, bound to the asking token.
+struct ticket_reply {
+  std::optional<domain::errc> error;
+  std::string ticket;
 };
 
 /// POST /v1/impersonations.
@@ -76,6 +133,14 @@ struct find_reply {
 
 // -- live events: what actors push to a browser tab (net/ encodes them as WebSocket frames) --
 
+/// First frame of every tab: who it speaks for and the unread count.
+struct hello {
+  principal who;
+  domain::user user;
+  std::optional<domain::user> actor;
+  std::int64_t unread = 0;
+};
+
 /// A new inbox item, with the user's unread count after it.
 struct notification_pushed {
   domain::notification item;
@@ -107,7 +172,8 @@ struct socket_close {
   std::string why;
 };
 
-using live_event = std::variant<notification_pushed, banner_set, banner_cleared, session_closed, socket_close>;
+using live_event =
+  std::variant<hello, notification_pushed, banner_set, banner_cleared, session_closed, socket_close>;
 
 /// A one-shot timer request to the timer wheel: at wall time `at`, `client` gets (timeout, cookie).
 struct timer_request {
@@ -125,6 +191,15 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::start_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::end_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::end_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::find_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::login_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::logout_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::me_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::sessions_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::sessions_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::audit_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::verify_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::ticket_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::store::audit_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

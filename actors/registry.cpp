@@ -48,6 +48,7 @@ void attach(registry_self self, const socket_actor& tab, const std::string& toke
     self->send(tab, live_event{socket_close{1008, "token not valid"}});
     return;
   }
+  self->send(tab, live_event{detail::hello_for(self, who.who)});
   if (who.who.session_id) {
     auto i = self->state.sessions.find(*who.who.session_id);
     if (i != self->state.sessions.end() && i->second.handle) {
@@ -66,6 +67,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   self->state.deps = std::move(deps);
   load(self->state, snap);
   detail::resume(self, std::move(snap.active_sessions));
+  self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
   return {
     [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },
     [=](mint_atom, const id& user_id) { return detail::mint_user_token(self, user_id); },
@@ -89,6 +91,27 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](retry_atom) {
       self->state.retry_armed = false;
       detail::retry_unwritten(self);
+    },
+    [=](login_atom, const login_command& cmd) { return detail::login(self, cmd); },
+    [=](checked_atom, std::uint64_t attempt, bool matched) { detail::password_checked(self, attempt, matched); },
+    [=](logout_atom, const std::string& token_hash, const std::string& ip) {
+      return detail::logout(self, token_hash, ip);
+    },
+    [=](me_atom, const std::string& token_hash) { return detail::me(self, token_hash); },
+    [=](list_atom, const std::string& token_hash, const sessions_query& q) {
+      return detail::list_sessions(self, token_hash, q);
+    },
+    [=](audit_atom, const std::string& token_hash, const store::audit_query& q) {
+      return detail::audit(self, token_hash, q);
+    },
+    [=](verify_atom, const std::string& token_hash, const std::string& chain) {
+      return detail::verify(self, token_hash, chain);
+    },
+    [=](ticket_atom, const std::string& token_hash) { return detail::issue_ticket(self, token_hash); },
+    [=](redeem_atom, const std::string& ticket) { return detail::redeem_ticket(self, ticket); },
+    [=](sweep_atom) {
+      detail::sweep(self);
+      self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
     },
   };
 }

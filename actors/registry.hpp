@@ -13,6 +13,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/time_base.hpp"
 #include "domain/directory.hpp"
+#include "domain/rate_limit.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
@@ -24,17 +25,41 @@ struct registry_deps {
   /// A read connection of the registry's own (ended sessions, unread counts).
   std::shared_ptr<store::database> reader;
   timer_actor timers;
+  /// Audit queries and verification run there.
+  reader_actor audit_reader;
   time_base times;
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;
   /// How long to wait before writing again an end that the audit log refused.
   std::chrono::milliseconds retry_after{1000};
+  /// How often tokens that died by time are swept (their tabs close, their impersonations end).
+  std::chrono::milliseconds sweep_every{5000};
+  /// Password checks running at once (each holds libsodium's interactive memory limit, 64 MiB).
+  std::size_t max_password_checks = 4;
+  /// Tests under virtual time check passwords on the registry's own thread (same messages, no thread).
+  bool inline_password_checks = false;
+};
+
+/// A password login waiting for its check.
+struct pending_login {
+  caf::typed_response_promise<mint_reply> reply;
+  std::optional<id> user_id;  ///< unset when the username is unknown (the check runs against a decoy)
+  std::string username;
+  std::string ip;
+};
+
+/// A WebSocket ticket: the token it was asked with, and until when it may be presented.
+struct ws_ticket {
+  std::string token_hash;
+  domain::timestamp expires_at{};
 };
 
 /// A running (or starting) session and its handles.
 struct live_session {
   domain::impersonation_session session;
   std::string token_hash;
+  /// The user token the actor started it with: the session never outlives it.
+  std::optional<std::string> parent_hash;
   impersonation_actor handle;  ///< unset while the start is not yet durable
 };
 
@@ -60,6 +85,14 @@ struct registry_state {
   bool retry_armed = false;
   std::map<id, user_actor> user_actors;
   commit_book commits;
+  // Password logins: failures limited per username and per address; checks run off the registry.
+  domain::failure_limiter failures_by_user{10, std::chrono::minutes{15}, 100000};
+  domain::failure_limiter failures_by_ip{30, std::chrono::minutes{15}, 100000};
+  std::map<std::uint64_t, pending_login> logins;
+  std::uint64_t next_login = 1;
+  /// A hash no password matches, so an unknown username costs as much as a wrong password.
+  std::string decoy_hash;
+  std::unordered_map<std::string, ws_ticket> tickets;
 
   static inline const char* name = "registry";
 };

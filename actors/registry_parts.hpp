@@ -14,6 +14,28 @@ user_actor user_actor_of(registry_self self, const id& user_id);
 /// Resolves a token hash; unknown, revoked, expired and idle tokens are unauthenticated (and dropped).
 auth_reply authenticate(registry_self self, const std::string& token_hash);
 caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id);
+/// Writes a fresh user token for `u` and answers `rp` once it is durable.
+void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp);
+caf::result<logout_reply> logout(registry_self self, const std::string& token_hash, const std::string& ip);
+ticket_reply issue_ticket(registry_self self, const std::string& token_hash);
+auth_reply redeem_ticket(registry_self self, const std::string& ticket);
+/// Tokens that died by time: their tabs close (1008) and the impersonations started with them end.
+void sweep(registry_self self);
+/// Ends, `actor_logged_out`, every session started with the user token `parent_hash`.
+void end_sessions_of_token(registry_self self, const std::string& parent_hash,
+                           std::function<void(bool)> all_written);
+
+// -- password login (registry_login.cpp) --
+caf::result<mint_reply> login(registry_self self, const login_command& cmd);
+void password_checked(registry_self self, std::uint64_t attempt, bool matched);
+
+// -- reads (registry_reads.cpp) --
+me_reply me(registry_self self, const std::string& token_hash);
+sessions_reply list_sessions(registry_self self, const std::string& token_hash, const sessions_query& q);
+caf::result<audit_reply> audit(registry_self self, const std::string& token_hash, store::audit_query q);
+caf::result<verify_reply> verify(registry_self self, const std::string& token_hash, const std::string& chain);
+/// The first frame of a new tab.
+hello hello_for(registry_self self, const principal& who);
 
 // -- sessions (registry_sessions.cpp) --
 caf::result<start_reply> start(registry_self self, const start_command& cmd);

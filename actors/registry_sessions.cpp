@@ -211,6 +211,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   rec.expires_at = s.expires_at;
   rec.idle_timeout_s = st.deps.token_idle_s;
   rec.last_used_at = at;
+  rec.parent_hash = who.token_hash;
 
   std::vector<domain::notification> notes;
   auto values = domain::session_values(s, name_of(st.dir, s.actor), name_of(st.dir, s.target),
@@ -218,7 +219,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   add_note(notes, settings, domain::notification_kind::impersonation_started, values, target.user_id, at);
   auto ev = domain::start_event(s, cmd.ip);
   // Reserved before the write so a second start for the same actor or target is refused as busy.
-  index(st, {s, rec.hash, {}});
+  index(st, {s, rec.hash, rec.parent_hash, {}});
   auto job = [s, rec, notes, ev](store::transaction& tx) {
     tx.put_session(s);
     tx.put_token(rec);
@@ -340,15 +341,20 @@ void retry_unwritten(registry_self self) {
 
 void resume(registry_self self, std::vector<impersonation_session> sessions) {
   auto& st = self->state;
-  std::map<id, std::string> token_of_session;
+  std::map<id, const store::token_record*> token_of_session;
   for (const auto& [hash, t] : st.tokens)
     if (t.session_id)
-      token_of_session.emplace(*t.session_id, hash);
+      token_of_session.emplace(*t.session_id, &t);
   auto at = now(self);
   for (auto& s : sessions) {
-    auto hash = token_of_session[s.session_id];
+    live_session live{s, {}, {}, {}};
+    if (auto i = token_of_session.find(s.session_id); i != token_of_session.end()) {
+      live.token_hash = i->second->hash;
+      live.parent_hash = i->second->parent_hash;
+    }
     bool overdue = s.expires_at <= at;
-    live_session live{s, hash, overdue ? impersonation_actor{} : spawn_session(self, s)};
+    if (!overdue)
+      live.handle = spawn_session(self, s);
     index(st, std::move(live));
     if (overdue) {
       // Downtime counts: the session ended at its deadline, and its audit event is dated there.

@@ -1,4 +1,5 @@
-/// Bearer tokens: resolving them on every request and minting user tokens.
+/// Bearer tokens: resolving them on every request, minting and ending them, WebSocket tickets, and the
+/// sweep that notices tokens dying by time.
 #include <caf/all.hpp>
 
 #include "actors/registry_parts.hpp"
@@ -11,6 +12,10 @@ namespace {
 /// The stored last-use time is refreshed at most this often: idle tokens must survive a restart, but
 /// a busy token must not cost a write per request.
 constexpr auto touch_every = std::chrono::seconds{60};
+/// A ticket may be presented within this time (SPEC §6), and only once.
+constexpr auto ticket_lifetime = std::chrono::seconds{30};
+/// Tickets outstanding at once; more are refused as rate_limited.
+constexpr std::size_t max_tickets = 100000;
 
 bool dead(const store::token_record& t, domain::timestamp at) {
   return t.revoked_at || at >= t.expires_at || at - t.last_used_at >= std::chrono::seconds{t.idle_timeout_s};
@@ -18,6 +23,21 @@ bool dead(const store::token_record& t, domain::timestamp at) {
 
 principal principal_of(const store::token_record& t) {
   return {t.hash, t.user_id, t.kind, t.session_id, t.grant_id, t.actor_id, t.expires_at};
+}
+
+/// Forgets a dead token and closes the tabs opened with it.
+void bury(registry_self self, const store::token_record& t) {
+  if (t.kind != store::token_kind::impersonation)
+    self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
+  self->state.tokens.erase(t.hash);
+}
+
+void touch(registry_self self, store::token_record& t, domain::timestamp at) {
+  auto previous = t.last_used_at;
+  t.last_used_at = at;
+  if (at - previous >= touch_every)
+    self->state.deps.writer->submit(
+      [hash = t.hash, at](store::transaction& tx) { tx.touch_token(hash, at); }, [](bool) {});
 }
 
 } // namespace
@@ -31,52 +51,160 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
   auto& t = i->second;
   const auto* u = st.dir.find_user(t.user_id);
   if (dead(t, at) || !u || u->status != domain::user_status::active) {
-    // Its tabs close with 1008 the moment the token is found dead.
-    if (t.kind != store::token_kind::impersonation)
-      self->send(user_actor_of(self, t.user_id), drop_atom::value, token_hash, std::uint16_t{1008});
-    st.tokens.erase(i);
+    auto copy = t;
+    bury(self, copy);
     return {domain::errc::unauthenticated, {}};
   }
-  auto previous = t.last_used_at;
-  t.last_used_at = at;
-  if (at - previous >= touch_every)
-    st.deps.writer->submit([hash = token_hash, at](store::transaction& tx) { tx.touch_token(hash, at); },
-                           [](bool) {});
+  touch(self, t, at);
+  // Work done under an impersonation is the actor's activity: it keeps the actor's own login alive.
+  if (t.parent_hash)
+    if (auto parent = st.tokens.find(*t.parent_hash); parent != st.tokens.end())
+      touch(self, parent->second, at);
   return {std::nullopt, principal_of(t)};
 }
 
-caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id) {
+void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp) {
   auto& st = self->state;
-  const auto* u = st.dir.find_user(user_id);
-  if (!u || u->status == domain::user_status::deleted)
-    return mint_reply{domain::errc::not_found, {}, {}};
-  // Temporary support admins get tokens only through their grant (SPEC §3).
-  if (u->is_temporary())
-    return mint_reply{domain::errc::forbidden, {}, {}};
-  if (u->status != domain::user_status::active)
-    return mint_reply{domain::errc::forbidden, {}, {}};
   auto at = now(self);
   auto token = crypto::random_token();
   store::token_record rec;
   rec.hash = crypto::token_hash(token);
-  rec.user_id = user_id;
+  rec.user_id = u.user_id;
   rec.kind = store::token_kind::user;
   rec.created_at = at;
   rec.expires_at = domain::seconds_after(at, st.deps.token_ttl_s);
   rec.idle_timeout_s = st.deps.token_idle_s;
   rec.last_used_at = at;
-  auto rp = self->make_response_promise<mint_reply>();
   st.commits.submit(
     *st.deps.writer, caf::actor_cast<registry_actor>(self), [rec](store::transaction& tx) { tx.put_token(rec); },
-    [self, rp, rec, token](bool ok) mutable {
+    [self, rp, rec, token, user = u](bool ok) mutable {
       if (!ok) {
-        rp.deliver(mint_reply{domain::errc::audit_unavailable, {}, {}});
+        rp.deliver(mint_reply{domain::errc::audit_unavailable, {}, {}, {}});
         return;
       }
       self->state.tokens.emplace(rec.hash, rec);
-      rp.deliver(mint_reply{std::nullopt, token, principal_of(rec)});
+      rp.deliver(mint_reply{std::nullopt, token, principal_of(rec), user});
     });
+}
+
+caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id) {
+  const auto* u = self->state.dir.find_user(user_id);
+  if (!u || u->status == domain::user_status::deleted)
+    return mint_reply{domain::errc::not_found, {}, {}, {}};
+  // Temporary support admins get tokens only through their grant (SPEC §3); inactive users none at all.
+  if (u->is_temporary() || u->status != domain::user_status::active)
+    return mint_reply{domain::errc::forbidden, {}, {}, {}};
+  auto rp = self->make_response_promise<mint_reply>();
+  issue_user_token(self, *u, rp);
   return rp;
+}
+
+void end_sessions_of_token(registry_self self, const std::string& parent_hash, std::function<void(bool)> all_written) {
+  auto& st = self->state;
+  std::vector<id> doomed;
+  for (const auto& [session_id, live] : st.sessions)
+    if (live.handle && live.parent_hash == parent_hash)
+      doomed.push_back(session_id);
+  if (doomed.empty()) {
+    if (all_written)
+      all_written(true);
+    return;
+  }
+  // Answers once every end is written (or one failed).
+  auto remaining = std::make_shared<std::size_t>(doomed.size());
+  auto all_ok = std::make_shared<bool>(true);
+  for (const auto& session_id : doomed) {
+    const auto& s = st.sessions.at(session_id).session;
+    ending how;
+    how.why = domain::end_reason::actor_logged_out;
+    how.at = now(self);
+    how.ended_by = s.actor;
+    finish(self, session_id, std::move(how), [remaining, all_ok, all_written](bool ok, const auto&) {
+      *all_ok = *all_ok && ok;
+      if (--*remaining == 0 && all_written)
+        all_written(*all_ok);
+    });
+  }
+}
+
+caf::result<logout_reply> logout(registry_self self, const std::string& token_hash, const std::string& ip) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return logout_reply{domain::errc::unauthenticated};
+  const auto& who = auth.who;
+  auto rp = self->make_response_promise<logout_reply>();
+  if (who.kind == store::token_kind::impersonation) {
+    // Logging out of an impersonation ends it, as the actor's own doing.
+    ending how;
+    how.why = domain::end_reason::ended_by_actor;
+    how.at = now(self);
+    how.ended_by = who.actor_id;
+    how.ip = ip;
+    finish(self, *who.session_id, std::move(how), [rp](bool ok, const auto&) mutable {
+      rp.deliver(logout_reply{ok ? std::nullopt : std::optional{domain::errc::audit_unavailable}});
+    });
+    return rp;
+  }
+  auto record = st.tokens.at(token_hash);
+  bury(self, record);
+  auto at = now(self);
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [token_hash, at](store::transaction& tx) { tx.revoke_token(token_hash, at); },
+                    [self, rp, token_hash](bool revoked) mutable {
+                      end_sessions_of_token(self, token_hash, [rp, revoked](bool ended) mutable {
+                        bool ok = revoked && ended;
+                        rp.deliver(logout_reply{ok ? std::nullopt : std::optional{domain::errc::audit_unavailable}});
+                      });
+                    });
+  return rp;
+}
+
+ticket_reply issue_ticket(registry_self self, const std::string& token_hash) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {domain::errc::unauthenticated, {}};
+  auto at = now(self);
+  if (st.tickets.size() >= max_tickets)
+    std::erase_if(st.tickets, [&](const auto& kv) { return kv.second.expires_at <= at; });
+  if (st.tickets.size() >= max_tickets)
+    return {domain::errc::rate_limited, {}};
+  auto ticket = crypto::random_token();
+  st.tickets.emplace(ticket, ws_ticket{token_hash, at + ticket_lifetime});
+  return {std::nullopt, ticket};
+}
+
+auth_reply redeem_ticket(registry_self self, const std::string& ticket) {
+  auto& st = self->state;
+  auto i = st.tickets.find(ticket);
+  if (i == st.tickets.end())
+    return {domain::errc::unauthenticated, {}};
+  // Used up on first presentation, valid or not.
+  auto t = std::move(i->second);
+  st.tickets.erase(i);
+  if (now(self) >= t.expires_at)
+    return {domain::errc::unauthenticated, {}};
+  return authenticate(self, t.token_hash);
+}
+
+void sweep(registry_self self) {
+  auto& st = self->state;
+  auto at = now(self);
+  std::vector<store::token_record> died;
+  for (const auto& [hash, t] : st.tokens)
+    if (dead(t, at) && t.kind != store::token_kind::impersonation)
+      died.push_back(t);
+  for (const auto& t : died)
+    bury(self, t);
+  // Sessions whose actor's login is gone (it died by time now, or while the server was down) end.
+  std::set<std::string> orphaned_parents;
+  for (const auto& [session_id, live] : st.sessions)
+    if (live.handle && live.parent_hash && !st.tokens.contains(*live.parent_hash))
+      orphaned_parents.insert(*live.parent_hash);
+  for (const auto& parent : orphaned_parents)
+    end_sessions_of_token(self, parent, nullptr);
+  std::erase_if(st.tickets, [&](const auto& kv) { return kv.second.expires_at <= at; });
 }
 
 } // namespace actas::actors::detail

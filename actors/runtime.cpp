@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/reader.hpp"
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
 #include "crypto/crypto.hpp"
@@ -35,12 +36,14 @@ struct runtime::impl {
     deps.writer = writer;
     deps.reader = reader;
     deps.timers = timers;
+    deps.audit_reader = sys.spawn<caf::detached>(actors::reader, cfg.db_path);
     deps.times = times;
     deps.token_ttl_s = cfg.token_ttl_s;
     deps.token_idle_s = cfg.token_idle_s;
     auto snap = reader->load_snapshot(times.wall_origin);
     spdlog::info("loaded {} realms, {} portals, {} users, {} active sessions, {} live tokens", snap.realms.size(),
                  snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());
+    audit_reader = deps.audit_reader;
     registry = sys.spawn(actors::registry, std::move(deps), std::move(snap));
   }
 
@@ -52,6 +55,7 @@ struct runtime::impl {
     // (its armed delayed_send would otherwise keep the system waiting). Then the writer drains its queue.
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(timers, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(audit_reader, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
     writer->stop();
   }
@@ -60,6 +64,7 @@ struct runtime::impl {
   caf::actor_system sys;
   std::shared_ptr<store::writer> writer;
   timer_actor timers;
+  reader_actor audit_reader;
   registry_actor registry;
   bool stopped = false;
 };

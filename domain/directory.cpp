@@ -1,6 +1,7 @@
 #include "domain/directory.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace actas::domain {
 
@@ -89,7 +90,11 @@ std::vector<id> directory::realm_portals(const id& realm_id) const {
 realm_settings directory::effective_settings(const id& portal_id) const {
   realm_settings s = default_settings();
   const auto path = path_to_top(portal_id);
-  for (auto it = path.rbegin(); it != path.rend(); ++it) s = apply(std::move(s), settings_override(*it));
+  if (path.empty()) return s;
+  // The top-level portal holds the realm's own values, which may differ from the defaults either way;
+  // below it every override only ever tightens, even one stored before its parent was tightened.
+  s = apply(std::move(s), settings_override(path.back()));
+  for (auto it = std::next(path.rbegin()); it != path.rend(); ++it) s = tighten(s, settings_override(*it));
   return s;
 }
 

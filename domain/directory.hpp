@@ -36,7 +36,8 @@ public:
   /// Every user, in id order.
   const std::map<id, user>& users() const { return users_; }
 
-  /// Effective settings of a portal: defaults, then overrides from the top-level portal down.
+  /// Effective settings of a portal: the top-level portal's values applied onto the defaults, then each
+  /// sub-portal's override on the way down folded with `tighten` (stricter wins, field by field).
   realm_settings effective_settings(const id& portal_id) const;
   /// Effective settings of a portal's parent (defaults for a top-level portal).
   realm_settings parent_settings(const id& portal_id) const;

@@ -87,6 +87,16 @@ struct settings_patch {
 /// `base` with every field `patch` sets replaced.
 realm_settings apply(realm_settings base, const settings_patch& patch);
 
+/// A sub-portal's effective settings: its stored override folded onto its parent's effective settings
+/// field by field, the stricter value winning (the notion of check_tightens). An override stored before
+/// its parent was tightened can therefore never loosen the parent. Per field: enabled off wins; durations
+/// and TTLs the smaller; warn_before_s and reason_min_length the larger; require_consent and
+/// restricted_actions the union (parent's order first); allowed_targets per caller role the intersection
+/// (a role the parent lacks stays absent); exclusive, target_can_end and show_target_live on wins; a
+/// notification enabled on wins, its title and body are the child's when it sets them. A warning that
+/// no longer fits the (smaller) duration is cut to one second below it, so the result stays valid.
+realm_settings tighten(const realm_settings& parent, const settings_patch& child);
+
 /// `later` folded onto `earlier` (fields of `later` win): what a stored override becomes after a PATCH.
 settings_patch merge(settings_patch earlier, const settings_patch& later);
 

@@ -94,7 +94,8 @@ const migration v1{1, {
   "CREATE INDEX sessions_by_started ON sessions(started_at)",
 
   // Only the SHA-256 of a token is ever stored (crypto::token_hash). session_id has no foreign key so a
-  // job may write the token and its session in either order.
+  // job may write the token and its session in either order. parent_hash: the user token an impersonation
+  // token was started with (an impersonation never outlives the actor's own login).
   R"(CREATE TABLE tokens (
        hash           TEXT PRIMARY KEY,
        user_id        TEXT NOT NULL REFERENCES users(user_id),
@@ -106,7 +107,8 @@ const migration v1{1, {
        expires_at     INTEGER NOT NULL,
        idle_timeout_s INTEGER NOT NULL,
        last_used_at   INTEGER NOT NULL,
-       revoked_at     INTEGER))",
+       revoked_at     INTEGER,
+       parent_hash    TEXT))",
   "CREATE INDEX tokens_by_user ON tokens(user_id)",
   "CREATE INDEX tokens_by_session ON tokens(session_id) WHERE session_id IS NOT NULL",
 

@@ -34,6 +34,8 @@ struct token_record {
   std::int64_t idle_timeout_s = 3600;
   timestamp last_used_at{};
   std::optional<timestamp> revoked_at;
+  /// Impersonation tokens: the hash of the user token the session was started with.
+  std::optional<std::string> parent_hash;
 };
 
 /// Everything the registry needs in memory, read once at start.

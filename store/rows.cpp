@@ -73,6 +73,7 @@ token_record read_token(const query& q) {
   t.idle_timeout_s = q.int64(8);
   t.last_used_at = q.time(9);
   t.revoked_at = q.opt_time(10);
+  t.parent_hash = q.opt_text(11);
   return t;
 }
 

@@ -25,7 +25,7 @@ domain::impersonation_session read_session(const query& q);
 
 inline constexpr const char* token_columns =
   "hash, user_id, kind, session_id, grant_id, actor_id, created_at, expires_at, idle_timeout_s, last_used_at, "
-  "revoked_at";
+  "revoked_at, parent_hash";
 token_record read_token(const query& q);
 
 inline constexpr const char* notification_columns =

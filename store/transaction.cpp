@@ -102,15 +102,16 @@ void transaction::put_session(const domain::impersonation_session& s) {
 
 void transaction::put_token(const token_record& t) {
   run(db_, R"(INSERT INTO tokens (hash, user_id, kind, session_id, grant_id, actor_id, created_at, expires_at,
-                                  idle_timeout_s, last_used_at, revoked_at)
-              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                  idle_timeout_s, last_used_at, revoked_at, parent_hash)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
               ON CONFLICT (hash) DO UPDATE SET
                 user_id = excluded.user_id, kind = excluded.kind, session_id = excluded.session_id,
                 grant_id = excluded.grant_id, actor_id = excluded.actor_id, created_at = excluded.created_at,
                 expires_at = excluded.expires_at, idle_timeout_s = excluded.idle_timeout_s,
-                last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at)",
+                last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at,
+                parent_hash = excluded.parent_hash)",
       t.hash, t.user_id, to_string(t.kind), t.session_id, t.grant_id, t.actor_id, t.created_at, t.expires_at,
-      t.idle_timeout_s, t.last_used_at, t.revoked_at);
+      t.idle_timeout_s, t.last_used_at, t.revoked_at, t.parent_hash);
 }
 
 // Revocations keep the first revocation time: a token dies once.

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/reader.hpp"
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
 #include "crypto/crypto.hpp"
@@ -52,7 +53,14 @@ public:
     reader_ = std::make_shared<store::database>(db_path);
     actors::time_base times{start, sys_->clock().now()};
     timers_ = sys_->spawn(actors::timer_wheel, times);
-    actors::registry_deps deps{writer_, reader_, timers_, times};
+    audit_reader_ = sys_->spawn(actors::reader, db_path);
+    actors::registry_deps deps;
+    deps.writer = writer_;
+    deps.reader = reader_;
+    deps.timers = timers_;
+    deps.audit_reader = audit_reader_;
+    deps.times = times;
+    deps.inline_password_checks = true;
     registry_ = sys_->spawn(actors::registry, deps, reader_->load_snapshot(start));
     run();
   }
@@ -60,6 +68,7 @@ public:
   ~virtual_runtime() {
     caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(timers_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(audit_reader_, caf::exit_reason::user_shutdown);
     run();
   }
 
@@ -139,10 +148,11 @@ private:
   std::shared_ptr<flaky_writer> writer_;
   std::shared_ptr<store::database> reader_;
   actors::timer_actor timers_;
+  actors::reader_actor audit_reader_;
   actors::registry_actor registry_;
 };
 
-/// Kinds of events in a log, for compact assertions: "notification:impersonation_started",
+/// Kinds of events in a log, for compact assertions: "hello", "notification:impersonation_started",
 /// "banner:being_viewed", "clear:being_viewed", "session_ended", "close:1008".
 inline std::vector<std::string> kinds(const event_log& log) {
   std::vector<std::string> out;
@@ -150,7 +160,9 @@ inline std::vector<std::string> kinds(const event_log& log) {
     std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, actors::notification_pushed>)
+        if constexpr (std::is_same_v<T, actors::hello>)
+          out.push_back("hello");
+        else if constexpr (std::is_same_v<T, actors::notification_pushed>)
           out.push_back("notification:" + std::string{domain::to_string(e.item.kind)});
         else if constexpr (std::is_same_v<T, actors::banner_set>)
           out.push_back("banner:" + e.kind);

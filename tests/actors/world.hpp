@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "crypto/crypto.hpp"
 #include "domain/model.hpp"
 #include "store/writer.hpp"
 
@@ -40,10 +41,15 @@ inline void seed_world(store::writer& w) {
       adam.admin_portals = {"acme-eu"};
       auto alex = person("alex", role::admin, "acme", "acme");
       alex.admin_portals = {"acme"};
-      for (const auto& u : {sara, adam, alex, person("ann", role::learner, "acme-eu", "acme"),
+      auto root = person("root", role::sysadmin, std::nullopt, std::nullopt);
+      for (const auto& u : {sara, adam, alex, root, person("ann", role::learner, "acme-eu", "acme"),
                             person("bob", role::learner, "acme-us", "acme"),
                             person("gwen", role::learner, "globex", "globex")})
         tx.put_user(u);
+      // One password for everybody, hashed once: Argon2 is slow on purpose.
+      static const std::string hash = crypto::hash_password("demo");
+      for (const char* name : {"sara", "adam", "ann", "root"})
+        tx.put_password(name, hash);
     },
     [](bool ok) {
       if (!ok)

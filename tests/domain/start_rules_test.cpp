@@ -212,9 +212,13 @@ TEST(start_rules, reason_with_any_control_character_is_refused) {
 
 TEST(start_rules, settings_come_from_the_targets_portal) {
   directory d = rules_directory();
+  // Loosening is the top-level portal's privilege; sub-portals only tighten (stricter wins).
+  settings_patch top = enable_impersonation();
+  top.impersonation.exclusive = false;
+  d.put_settings("acme", top);
   settings_patch paris;
   paris.impersonation.reason_min_length = 20;
-  paris.impersonation.exclusive = false;
+  paris.impersonation.exclusive = true;
   d.put_settings("acme-eu-paris", paris);
   settings_patch eu_us;
   eu_us.impersonation.allowed_targets = std::map<role, std::set<role>>{{role::superadmin, {}}};
@@ -224,10 +228,9 @@ TEST(start_rules, settings_come_from_the_targets_portal) {
     {.name = "min length at paris", .caller = "adam", .target = "u-paul",
      .reason = nineteen, .expected = errc::reason_required},
     {.name = "min length at eu", .caller = "adam", .target = "u-ann", .reason = nineteen},
-    {.name = "not exclusive at paris", .caller = "adam", .target = "u-paul",
-     .reason = repeat("x", 20), .target_busy = true},
-    {.name = "exclusive at eu", .caller = "adam", .target = "u-ann",
-     .reason = nineteen, .target_busy = true, .expected = errc::target_busy},
+    {.name = "not exclusive at eu", .caller = "adam", .target = "u-ann", .reason = nineteen, .target_busy = true},
+    {.name = "exclusive at paris", .caller = "adam", .target = "u-paul",
+     .reason = repeat("x", 20), .target_busy = true, .expected = errc::target_busy},
     {.name = "superadmin's allowed roles at us", .caller = "sara", .target = "u-bob",
      .expected = errc::target_role_not_allowed},
     {.name = "superadmin's allowed roles at eu", .caller = "sara", .target = "u-ann"},
@@ -236,14 +239,28 @@ TEST(start_rules, settings_come_from_the_targets_portal) {
 
 TEST(start_rules, consent_follows_require_consent) {
   directory d = rules_directory();
-  settings_patch only_privacy;
+  settings_patch only_privacy = enable_impersonation();
   only_privacy.impersonation.require_consent = std::set<consent>{consent::privacy};
-  d.put_settings("acme-eu", only_privacy);
+  d.put_settings("acme", only_privacy);
   expect_cases(d, {{.name = "noel lacks terms only", .caller = "adam", .target = "u-noel"}});
   user noel = who(d, "noel");
   noel.accepted.privacy = false;
   d.put_user(noel);
   expect_cases(d, {{.name = "now privacy too", .caller = "adam", .target = "u-noel",
+                    .expected = errc::consent_missing}});
+  // A sub-portal cannot drop a consent its parent requires.
+  settings_patch eu;
+  eu.impersonation.require_consent = std::set<consent>{};
+  d.put_settings("acme-eu", eu);
+  expect_cases(d, {{.name = "privacy still required below", .caller = "adam", .target = "u-noel",
+                    .expected = errc::consent_missing}});
+  noel.accepted.privacy = true;
+  d.put_user(noel);
+  expect_cases(d, {{.name = "privacy accepted", .caller = "adam", .target = "u-noel"}});
+  settings_patch strict_eu;
+  strict_eu.impersonation.require_consent = std::set<consent>{consent::terms};
+  d.put_settings("acme-eu", strict_eu);
+  expect_cases(d, {{.name = "terms added below", .caller = "adam", .target = "u-noel",
                     .expected = errc::consent_missing}});
 }
 

@@ -88,6 +88,7 @@ TEST_F(database_test, the_snapshot_holds_only_live_tokens) {
     imp.kind = token_kind::impersonation;
     imp.session_id = "ses-1";
     imp.actor_id = "u-adam";
+    imp.parent_hash = crypto::token_hash("adam-1");
     tx.put_token(imp);
     tx.put_token(token("adam-1", "u-adam", 500));
     tx.put_token(token("adam-2", "u-adam", 500));
@@ -103,6 +104,8 @@ TEST_F(database_test, the_snapshot_holds_only_live_tokens) {
   auto h = [](const char* text) { return crypto::token_hash(text); };
   EXPECT_EQ(live(200), (std::set{h("live"), h("impersonation"), h("adam-1"), h("adam-2")}));
   EXPECT_EQ(live(500), std::set<std::string>{});  // expires_at is exclusive
+  for (const auto& t : db.load_snapshot(at_s(200)).live_tokens)
+    EXPECT_EQ(t.parent_hash, t.kind == token_kind::impersonation ? std::optional{h("adam-1")} : std::nullopt);
 
   ASSERT_TRUE(commit(*w, [&](transaction& tx) {
     tx.revoke_session_tokens("ses-1", at_s(80));

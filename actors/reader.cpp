@@ -1,0 +1,22 @@
+#include "actors/reader.hpp"
+
+#include <caf/all.hpp>
+
+#include "crypto/crypto.hpp"
+
+namespace actas::actors {
+
+reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> self, std::string db_path) {
+  self->state.db = std::make_unique<store::database>(db_path);
+  return {
+    [=](audit_atom, const store::audit_query& q) {
+      return audit_reply{std::nullopt, self->state.db->audit(q)};
+    },
+    [=](verify_atom, const std::string& chain) {
+      auto events = self->state.db->audit_chain(chain);
+      return verify_reply{std::nullopt, chain, domain::verify_chain(events, crypto::sha256_hex)};
+    },
+  };
+}
+
+} // namespace actas::actors
