@@ -32,5 +32,16 @@ using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using ticket_atom = caf::atom_constant<caf::atom("ticket")>;
 using redeem_atom = caf::atom_constant<caf::atom("redeem")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using settings_atom = caf::atom_constant<caf::atom("settings")>;
+using authorize_atom = caf::atom_constant<caf::atom("authorize")>;
+using prefs_atom = caf::atom_constant<caf::atom("prefs")>;
+using inbox_atom = caf::atom_constant<caf::atom("inbox")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using users_atom = caf::atom_constant<caf::atom("users")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using realm_atom = caf::atom_constant<caf::atom("realm")>;
+using portal_atom = caf::atom_constant<caf::atom("portal")>;
+using introspect_atom = caf::atom_constant<caf::atom("introspect")>;
 
 } // namespace actas::actors

@@ -91,6 +91,34 @@ using registry_actor = caf::typed_actor<
   // Redeem a ticket once: who the new socket speaks for (its `token_hash` is then used to attach).
   caf::replies_to<redeem_atom, std::string>::with<auth_reply>,
   // Self-sent every few seconds: tokens that died by time close their tabs, and their impersonations end.
-  caf::reacts_to<sweep_atom>>;
+  caf::reacts_to<sweep_atom>,
+  // A portal's settings (read: admins in scope).
+  caf::replies_to<settings_atom, caller_ref, id>::with<settings_reply>,
+  // Change a portal's settings (superadmins; sub-portals only tighten); running sessions the new settings
+  // refuse end `actor_revoked` before the answer.
+  caf::replies_to<settings_atom, caller_ref, id, domain::settings_patch>::with<settings_reply>,
+  // May this token do this action now? Decisions under impersonation or grant tokens, and all denials,
+  // are durable in the audit log before the answer.
+  caf::replies_to<authorize_atom, authorize_command>::with<authorize_reply>,
+  // The caller's preferences (an impersonation reads its overlay, falling back to the target's own).
+  caf::replies_to<prefs_atom, std::string>::with<prefs_reply>,
+  // Replace the caller's preferences (an impersonation writes only its overlay, discarded at its end).
+  caf::replies_to<prefs_atom, std::string, std::string>::with<prefs_reply>,
+  // The caller's inbox (token hash, unread only, limit).
+  caf::replies_to<inbox_atom, std::string, bool, std::int32_t>::with<inbox_reply>,
+  // Mark one notification read (token hash, id); under an impersonation it stays unread.
+  caf::replies_to<read_atom, std::string, id>::with<inbox_reply>,
+  // Users the caller may see, with can_impersonate / why_not per row.
+  caf::replies_to<users_atom, caller_ref, domain::user_filter, std::int32_t>::with<users_reply>,
+  // Provision a user (service key, or an admin within its scope).
+  caf::replies_to<create_atom, caller_ref, domain::new_user>::with<user_reply>,
+  // Change a user (SPEC §1 who-may-change-what); sessions it invalidates end before the answer.
+  caf::replies_to<update_atom, caller_ref, id, domain::user_patch>::with<user_reply>,
+  // Provision a realm with its top-level portal (service key).
+  caf::replies_to<realm_atom, caller_ref, domain::new_realm>::with<portal_reply>,
+  // Provision a sub-portal (service key).
+  caf::replies_to<portal_atom, caller_ref, domain::new_portal>::with<portal_reply>,
+  // Introspect a token by hash (service key): RFC 7662 shape, {active:false} for anything not live.
+  caf::replies_to<introspect_atom, caller_ref, std::string>::with<introspect_reply>>;
 
 } // namespace actas::actors

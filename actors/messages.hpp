@@ -10,7 +10,11 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "domain/errc.hpp"
+#include "domain/introspection.hpp"
 #include "domain/notification.hpp"
+#include "domain/provisioning.hpp"
+#include "domain/user_change.hpp"
+#include "domain/user_list.hpp"
 #include "domain/session.hpp"
 #include "store/records.hpp"
 
@@ -131,6 +135,90 @@ struct find_reply {
   domain::impersonation_session session;
 };
 
+// -- policy, provisioning and the platform's calls --
+
+/// Who calls: a bearer token (by hash), or the platform with a service key net/ has already checked.
+struct caller_ref {
+  std::string token_hash;  ///< empty for a service call
+  bool service = false;
+  std::string ip;
+};
+
+/// A refusal that names the offending field (400 invalid_request), or another error code.
+struct refusal {
+  std::optional<domain::errc> error;
+  std::string field;
+  std::string message;
+};
+
+/// GET/PATCH /v1/portals/{id}/settings: the portal's effective settings and its own stored override.
+struct settings_reply {
+  refusal refused;
+  id portal_id;
+  domain::realm_settings effective;
+  domain::settings_patch stored;
+};
+
+/// POST /v1/authorize {action, resource?}.
+struct authorize_command {
+  std::string token_hash;
+  std::string action;
+  std::optional<std::string> resource;
+  std::string ip;
+};
+
+/// Always answered with 200: `allowed`, the rule `code` when not, who is active and who really acts.
+struct authorize_reply {
+  bool allowed = false;
+  std::optional<domain::errc> code;
+  std::optional<id> subject;
+  std::optional<id> actor;
+};
+
+/// GET/PUT /v1/me/preferences: a JSON object as text.
+struct prefs_reply {
+  std::optional<domain::errc> error;
+  std::string json;
+};
+
+/// GET /v1/notifications?unread= and POST /v1/notifications/{id}/read.
+struct inbox_reply {
+  std::optional<domain::errc> error;
+  std::vector<domain::notification> items;
+  std::int64_t unread = 0;
+};
+
+/// One row of GET /v1/users: the user and whether the caller could impersonate it now.
+struct user_row {
+  domain::user user;
+  bool can_impersonate = false;
+  std::optional<domain::errc> why_not;
+};
+
+struct users_reply {
+  std::optional<domain::errc> error;
+  std::vector<user_row> users;
+};
+
+/// POST /v1/users, PATCH /v1/users/{id}: the user as it now is.
+struct user_reply {
+  refusal refused;
+  domain::user user;
+};
+
+/// POST /v1/realms and POST /v1/portals.
+struct portal_reply {
+  refusal refused;
+  std::optional<domain::realm> realm;
+  domain::portal portal;
+};
+
+/// POST /v1/introspect (RFC 7662 with the RFC 8693 actor chain).
+struct introspect_reply {
+  std::optional<domain::errc> error;
+  domain::introspection result;
+};
+
 // -- live events: what actors push to a browser tab (net/ encodes them as WebSocket frames) --
 
 /// First frame of every tab: who it speaks for and the unread count.
@@ -200,6 +288,22 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::audit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::verify_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::ticket_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::store::audit_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::caller_ref)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::settings_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::authorize_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::authorize_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::prefs_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::inbox_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::users_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::user_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::portal_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::introspect_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::settings_patch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::user_filter)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::user_patch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_user)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_realm)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_portal)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

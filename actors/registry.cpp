@@ -109,6 +109,33 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     },
     [=](ticket_atom, const std::string& token_hash) { return detail::issue_ticket(self, token_hash); },
     [=](redeem_atom, const std::string& ticket) { return detail::redeem_ticket(self, ticket); },
+    [=](settings_atom, const caller_ref& c, const id& portal_id) { return detail::read_settings(self, c, portal_id); },
+    [=](settings_atom, const caller_ref& c, const id& portal_id, const domain::settings_patch& patch) {
+      return detail::change_settings(self, c, portal_id, patch);
+    },
+    [=](authorize_atom, const authorize_command& cmd) { return detail::authorize(self, cmd); },
+    [=](prefs_atom, const std::string& token_hash) { return detail::read_preferences(self, token_hash); },
+    [=](prefs_atom, const std::string& token_hash, const std::string& json) {
+      return detail::write_preferences(self, token_hash, json);
+    },
+    [=](inbox_atom, const std::string& token_hash, bool unread_only, std::int32_t limit) {
+      return detail::inbox(self, token_hash, unread_only, limit);
+    },
+    [=](read_atom, const std::string& token_hash, const id& notification_id) {
+      return detail::mark_read(self, token_hash, notification_id);
+    },
+    [=](users_atom, const caller_ref& c, const domain::user_filter& f, std::int32_t limit) {
+      return detail::list_users(self, c, f, limit);
+    },
+    [=](create_atom, const caller_ref& c, const domain::new_user& u) { return detail::create_user(self, c, u); },
+    [=](update_atom, const caller_ref& c, const id& user_id, const domain::user_patch& patch) {
+      return detail::update_user(self, c, user_id, patch);
+    },
+    [=](realm_atom, const caller_ref& c, const domain::new_realm& r) { return detail::create_realm(self, c, r); },
+    [=](portal_atom, const caller_ref& c, const domain::new_portal& p) { return detail::create_portal(self, c, p); },
+    [=](introspect_atom, const caller_ref& c, const std::string& token_hash) {
+      return detail::introspect(self, c, token_hash);
+    },
     [=](sweep_atom) {
       detail::sweep(self);
       self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);

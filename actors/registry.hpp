@@ -93,6 +93,10 @@ struct registry_state {
   /// A hash no password matches, so an unknown username costs as much as a wrong password.
   std::string decoy_hash;
   std::unordered_map<std::string, ws_ticket> tickets;
+  /// Preferences written while impersonating, per session; discarded when the session ends.
+  std::map<id, std::string> overlays;
+  /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
+  std::uint64_t plain_allowed = 0;
 
   static inline const char* name = "registry";
 };

@@ -1,6 +1,8 @@
 #pragma once
 /// The registry's handlers, split by concern over a few files (internal to actors/).
 #include "actors/registry.hpp"
+#include "domain/recheck.hpp"
+#include "domain/session_events.hpp"
 
 namespace actas::actors::detail {
 
@@ -29,6 +31,25 @@ void end_sessions_of_token(registry_self self, const std::string& parent_hash,
 caf::result<mint_reply> login(registry_self self, const login_command& cmd);
 void password_checked(registry_self self, std::uint64_t attempt, bool matched);
 
+// -- policy (registry_policy.cpp) --
+settings_reply read_settings(registry_self self, const caller_ref& c, const id& portal_id);
+caf::result<settings_reply> change_settings(registry_self self, const caller_ref& c, const id& portal_id,
+                                            const domain::settings_patch& patch);
+caf::result<authorize_reply> authorize(registry_self self, const authorize_command& cmd);
+prefs_reply read_preferences(registry_self self, const std::string& token_hash);
+caf::result<prefs_reply> write_preferences(registry_self self, const std::string& token_hash, const std::string& json);
+inbox_reply inbox(registry_self self, const std::string& token_hash, bool unread_only, std::int32_t limit);
+caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_hash, const id& notification_id);
+
+// -- users and provisioning (registry_users.cpp) --
+users_reply list_users(registry_self self, const caller_ref& c, const domain::user_filter& f, std::int32_t limit);
+caf::result<user_reply> create_user(registry_self self, const caller_ref& c, const domain::new_user& u);
+caf::result<user_reply> update_user(registry_self self, const caller_ref& c, const id& user_id,
+                                    const domain::user_patch& patch);
+caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, const domain::new_realm& r);
+caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c, const domain::new_portal& p);
+introspect_reply introspect(registry_self self, const caller_ref& c, const std::string& token_hash);
+
 // -- reads (registry_reads.cpp) --
 me_reply me(registry_self self, const std::string& token_hash);
 sessions_reply list_sessions(registry_self self, const std::string& token_hash, const sessions_query& q);
@@ -52,12 +73,32 @@ struct ending {
   std::string ip;
 };
 
+/// The audit identity of a token: the real person first, then the account in use.
+domain::acting acting_of(const principal& who);
+std::string name_of(const domain::directory& dir, const id& user_id);
+
+/// The caller of a request: the user behind a token, or the platform (service key).
+struct resolved_caller {
+  std::optional<domain::errc> error;
+  const domain::user* user = nullptr;  ///< null for the platform
+  principal who;
+  bool service = false;
+};
+resolved_caller resolve(registry_self self, const caller_ref& c);
+
 /// Learns whether an end became durable, with the ended session.
 using end_waiter = std::function<void(bool ok, const domain::impersonation_session&)>;
 
 /// Ends a running session: at once its token dies and its actor and target are free again; its row,
 /// notifications and audit event are written, and only then is it announced and `waiter` answered.
 void finish(registry_self self, const id& session_id, ending how, end_waiter waiter);
+/// Ends several sessions; `then` learns once all are durable (true) or one could not be written.
+void finish_all(registry_self self, std::vector<std::pair<id, ending>> ends, std::function<void(bool)> then);
+/// After a change: every running session for which `side_of` names a side is re-checked (SPEC §2) and
+/// those the rules now refuse end (actor_revoked / target_changed, `code` = the rule) by `changed_by`.
+void recheck_sessions(registry_self self,
+                      const std::function<std::optional<domain::change_side>(const domain::impersonation_session&)>& side_of,
+                      std::optional<id> changed_by, std::function<void(bool)> then);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
 /// Writes again the ends the audit log refused.

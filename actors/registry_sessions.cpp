@@ -16,13 +16,6 @@ namespace {
 using domain::errc;
 using domain::impersonation_session;
 
-std::string name_of(const domain::directory& dir, const id& user_id) {
-  const auto* u = dir.find_user(user_id);
-  if (!u)
-    return user_id;
-  return u->display_name.empty() ? u->username : u->display_name;
-}
-
 std::string portal_name(const domain::directory& dir, const std::optional<id>& portal_id) {
   const auto* p = portal_id ? dir.find_portal(*portal_id) : nullptr;
   return p ? p->name : std::string{};
@@ -48,19 +41,6 @@ void push_notes(registry_self self, const std::vector<domain::notification>& not
     auto unread = self->state.deps.reader->unread_count(n.user_id);
     self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
   }
-}
-
-/// The audit identity of a token: the real person first, then the account in use.
-domain::acting acting_of(const principal& who) {
-  switch (who.kind) {
-    case store::token_kind::impersonation:
-      return {who.actor_id.value_or(who.user_id), who.user_id, std::nullopt, who.grant_id};
-    case store::token_kind::grant:
-      return {who.user_id, std::nullopt, who.actor_id, who.grant_id};
-    case store::token_kind::user:
-      break;
-  }
-  return {who.user_id, std::nullopt, std::nullopt, std::nullopt};
 }
 
 void index(registry_state& st, live_session live) {
@@ -158,6 +138,25 @@ void write_end(registry_self self, const id& session_id) {
 }
 
 } // namespace
+
+std::string name_of(const domain::directory& dir, const id& user_id) {
+  const auto* u = dir.find_user(user_id);
+  if (!u)
+    return user_id;
+  return u->display_name.empty() ? u->username : u->display_name;
+}
+
+domain::acting acting_of(const principal& who) {
+  switch (who.kind) {
+    case store::token_kind::impersonation:
+      return {who.actor_id.value_or(who.user_id), who.user_id, std::nullopt, who.grant_id};
+    case store::token_kind::grant:
+      return {who.user_id, std::nullopt, who.actor_id, who.grant_id};
+    case store::token_kind::user:
+      break;
+  }
+  return {who.user_id, std::nullopt, std::nullopt, std::nullopt};
+}
 
 caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto& st = self->state;
@@ -308,6 +307,7 @@ void finish(registry_self self, const id& session_id, ending how, end_waiter wai
     return;
   live_session live = std::move(i->second);
   unindex(st, live.session);
+  st.overlays.erase(session_id);
   domain::end_session(live.session, how.why, how.at);
   st.tokens.erase(live.token_hash);
 

@@ -40,6 +40,18 @@ void touch(registry_self self, store::token_record& t, domain::timestamp at) {
       [hash = t.hash, at](store::transaction& tx) { tx.touch_token(hash, at); }, [](bool) {});
 }
 
+/// A user's own activity moves its last_seen_at (at most once a minute, like the token's last use).
+/// Impersonated activity never does (SPEC §2): only user tokens come here.
+void note_seen(registry_self self, const domain::user& u, domain::timestamp at) {
+  if (u.last_seen_at && at - *u.last_seen_at < touch_every)
+    return;
+  auto seen = u;
+  seen.last_seen_at = at;
+  self->state.dir.put_user(seen);
+  self->state.deps.writer->submit(
+    [user_id = u.user_id, at](store::transaction& tx) { tx.touch_user(user_id, at); }, [](bool) {});
+}
+
 } // namespace
 
 auth_reply authenticate(registry_self self, const std::string& token_hash) {
@@ -56,6 +68,8 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
     return {domain::errc::unauthenticated, {}};
   }
   touch(self, t, at);
+  if (t.kind == store::token_kind::user)
+    note_seen(self, *u, at);
   // Work done under an impersonation is the actor's activity: it keeps the actor's own login alive.
   if (t.parent_hash)
     if (auto parent = st.tokens.find(*t.parent_hash); parent != st.tokens.end())
@@ -101,30 +115,17 @@ caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id) {
 
 void end_sessions_of_token(registry_self self, const std::string& parent_hash, std::function<void(bool)> all_written) {
   auto& st = self->state;
-  std::vector<id> doomed;
-  for (const auto& [session_id, live] : st.sessions)
-    if (live.handle && live.parent_hash == parent_hash)
-      doomed.push_back(session_id);
-  if (doomed.empty()) {
-    if (all_written)
-      all_written(true);
-    return;
-  }
-  // Answers once every end is written (or one failed).
-  auto remaining = std::make_shared<std::size_t>(doomed.size());
-  auto all_ok = std::make_shared<bool>(true);
-  for (const auto& session_id : doomed) {
-    const auto& s = st.sessions.at(session_id).session;
+  std::vector<std::pair<id, ending>> ends;
+  for (const auto& [session_id, live] : st.sessions) {
+    if (!live.handle || live.parent_hash != parent_hash)
+      continue;
     ending how;
     how.why = domain::end_reason::actor_logged_out;
     how.at = now(self);
-    how.ended_by = s.actor;
-    finish(self, session_id, std::move(how), [remaining, all_ok, all_written](bool ok, const auto&) {
-      *all_ok = *all_ok && ok;
-      if (--*remaining == 0 && all_written)
-        all_written(*all_ok);
-    });
+    how.ended_by = live.session.actor;
+    ends.emplace_back(session_id, std::move(how));
   }
+  finish_all(self, std::move(ends), std::move(all_written));
 }
 
 caf::result<logout_reply> logout(registry_self self, const std::string& token_hash, const std::string& ip) {

@@ -130,6 +130,29 @@ std::optional<field_error> check_new_user(const directory& dir, const new_user& 
   return validate_user(dir, build_user(dir, u));
 }
 
+std::optional<errc> may_provision(const directory& dir, const user& caller, const new_user& u) {
+  if (caller.is_temporary() || caller.status != user_status::active)
+    return errc::forbidden;
+  if (caller.user_role != role::admin && caller.user_role != role::superadmin)
+    return errc::permission_missing;
+  if (is_realmless(u.user_role) || rank(u.user_role) >= rank(caller.user_role))
+    return errc::forbidden;
+  if (!u.portal || !dir.administers(caller, *u.portal))
+    return errc::forbidden;
+  for (const auto& p : u.admin_portals)
+    if (!dir.administers(caller, p))
+      return errc::forbidden;
+  for (const auto& p : u.assigned_portals)
+    if (!dir.administers(caller, p))
+      return errc::forbidden;
+  for (const auto& other : u.assigned_users) {
+    const auto* assigned = dir.find_user(other);
+    if (!assigned || !assigned->home_portal || !dir.administers(caller, *assigned->home_portal))
+      return errc::forbidden;
+  }
+  return std::nullopt;
+}
+
 realm build_realm(const new_realm& r) { return {r.realm_id, trimmed(r.name), r.top_portal_id}; }
 
 portal build_top_portal(const new_realm& r) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/directory.hpp"
+#include "domain/errc.hpp"
 #include "domain/model.hpp"
 #include "domain/settings.hpp"
 
@@ -68,6 +69,12 @@ std::optional<field_error> check_new_portal(const directory& dir, const new_port
 std::optional<field_error> check_new_user(const directory& dir, const new_user& u);
 
 /// The stored values, with names trimmed. Call after the matching check_* accepted.
+/// Whether a (non-platform) caller may create `u` (SPEC §1): an admin or superadmin that is not a
+/// temporary admin, for a role strictly below its own (never sysadmin or support), in a portal it
+/// administers, with admin portals it administers. nullopt: allowed. (The platform's service key may
+/// create anyone; check_new_user still applies to both.)
+std::optional<errc> may_provision(const directory& dir, const user& caller, const new_user& u);
+
 realm build_realm(const new_realm& r);
 portal build_top_portal(const new_realm& r);
 portal build_portal(const directory& dir, const new_portal& p);

@@ -185,10 +185,25 @@ std::vector<domain::notification> database::inbox(const id& user_id, bool unread
   return out;
 }
 
+std::optional<domain::notification> database::find_notification(const id& user_id, const id& notification_id) {
+  query q(stmts_->get(std::string("SELECT ") + rows::notification_columns +
+                      " FROM notifications WHERE user_id = ?1 AND notification_id = ?2"));
+  q.bind(user_id, notification_id);
+  if (!q.step()) return std::nullopt;
+  return rows::read_notification(q);
+}
+
 std::int64_t database::unread_count(const id& user_id) {
   query q(stmts_->get("SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0"));
   q.bind(user_id);
   return q.step() ? q.int64(0) : 0;
+}
+
+std::optional<std::string> database::preferences(const id& user_id) {
+  query q(stmts_->get("SELECT json FROM preferences WHERE user_id = ?1"));
+  q.bind(user_id);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
 }
 
 std::optional<std::string> database::meta(const std::string& key) {

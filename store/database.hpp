@@ -46,7 +46,11 @@ public:
   std::vector<domain::audit_event> audit_chain(const std::string& chain);
   std::vector<domain::notification> inbox(const id& user_id, bool unread_only, int limit);
   std::int64_t unread_count(const id& user_id);
+  /// One notification of one user (nullopt when it is not that user's).
+  std::optional<domain::notification> find_notification(const id& user_id, const id& notification_id);
   std::optional<std::string> meta(const std::string& key);
+  /// A user's preferences as JSON text (nullopt when never written).
+  std::optional<std::string> preferences(const id& user_id);
   /// Last (seq, hash) of every chain.
   std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
 
@@ -79,6 +83,10 @@ public:
   void touch_token(const std::string& hash, timestamp last_used_at);
   void put_notification(const domain::notification& n);
   void mark_read(const id& user_id, const id& notification_id);
+  /// Replaces a user's preferences (a JSON object as text).
+  void put_preferences(const id& user_id, const std::string& json, timestamp at);
+  /// Records the user's own last activity (never moved back).
+  void touch_user(const id& user_id, timestamp last_seen_at);
   void set_meta(const std::string& key, const std::string& value);
   /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written.
   domain::audit_event append_audit(domain::audit_event e);

@@ -156,6 +156,15 @@ const migration v1{1, {
      BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END)",
 }};
 
+// Preferences of a user (an opaque JSON object the platform's UI keeps). Those written while impersonating
+// never reach this table: they live in the session's overlay and are discarded with it (SPEC §2).
+const migration v2{2, {
+  R"(CREATE TABLE preferences (
+       user_id    TEXT PRIMARY KEY REFERENCES users(user_id),
+       json       TEXT NOT NULL,
+       updated_at INTEGER NOT NULL))",
+}};
+
 int user_version(sqlite3* db) {
   statement st(db, "PRAGMA user_version");
   query q(st);
@@ -165,7 +174,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1};
+  static const std::vector<migration> all{v1, v2};
   return all;
 }
 

@@ -146,6 +146,17 @@ void transaction::mark_read(const id& user_id, const id& notification_id) {
       notification_id);
 }
 
+void transaction::put_preferences(const id& user_id, const std::string& json, timestamp at) {
+  run(db_, R"(INSERT INTO preferences (user_id, json, updated_at) VALUES (?1, ?2, ?3)
+              ON CONFLICT (user_id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at)",
+      user_id, json, at);
+}
+
+void transaction::touch_user(const id& user_id, timestamp last_seen_at) {
+  run(db_, "UPDATE users SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE user_id = ?1", user_id,
+      last_seen_at);
+}
+
 void transaction::set_meta(const std::string& key, const std::string& value) {
   run(db_, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       key, value);

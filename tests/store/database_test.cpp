@@ -364,3 +364,36 @@ TEST_F(database_test, reopening_finds_everything_and_no_token_in_the_clear) {
 
 } // namespace
 } // namespace actas::store
+
+namespace actas::store {
+namespace {
+
+using namespace actas::testing;
+
+class preferences_test : public ::testing::Test {
+protected:
+  void SetUp() override { crypto::init(); }
+  std::string path() const { return dir_.file("actas.db"); }
+  temp_dir dir_;
+};
+
+TEST_F(preferences_test, preferences_and_last_seen_survive_a_reopen) {
+  auto w = make_inline_writer(path());
+  ASSERT_TRUE(commit(*w, write_small_realm));
+  ASSERT_TRUE(commit(*w, [](transaction& tx) {
+    tx.put_preferences("u-ann", R"({"theme":"dark"})", at_s(10));
+    tx.put_preferences("u-ann", R"({"theme":"light"})", at_s(20));
+    tx.touch_user("u-ann", at_s(30));
+    tx.touch_user("u-ann", at_s(25));  // never moves back
+  }));
+  w.reset();
+  database db(path());
+  EXPECT_EQ(db.preferences("u-ann"), R"({"theme":"light"})");
+  EXPECT_EQ(db.preferences("u-bob"), std::nullopt);
+  for (const auto& u : db.load_snapshot(at_s(40)).users)
+    if (u.user_id == "u-ann")
+      EXPECT_EQ(u.last_seen_at, at_s(30));
+}
+
+} // namespace
+} // namespace actas::store

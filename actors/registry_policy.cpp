@@ -1,0 +1,236 @@
+/// Policy calls: portal settings (with the re-check of running sessions), authorize, preferences with the
+/// impersonation overlay, and the inbox.
+#include <caf/all.hpp>
+
+#include "actors/registry_parts.hpp"
+#include "codec/settings_json.hpp"
+#include "domain/authorize.hpp"
+#include "domain/permissions.hpp"
+
+namespace actas::actors::detail {
+
+namespace {
+
+using domain::errc;
+
+refusal refused(errc code) { return {code, {}, {}}; }
+refusal refused_field(const domain::settings_error& e) { return {errc::invalid_request, e.field, e.message}; }
+
+/// The settings event's detail: the portal's stored override before and after (canonical JSON: nlohmann
+/// keeps object keys sorted and dumps without insignificant white space).
+std::string settings_detail(const id& portal_id, const domain::settings_patch& before, const domain::settings_patch& after) {
+  nlohmann::json detail{{"portal", portal_id}, {"old", codec::encode(before)}, {"new", codec::encode(after)}};
+  return detail.dump();
+}
+
+} // namespace
+
+settings_reply read_settings(registry_self self, const caller_ref& c, const id& portal_id) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return {refused(*caller.error), {}, {}, {}};
+  if (!st.dir.find_portal(portal_id))
+    return {refused(errc::not_found), {}, {}, {}};
+  if (!caller.service)
+    if (auto no = domain::may_read_settings(st.dir, *caller.user, portal_id))
+      return {refused(*no), {}, {}, {}};
+  return {{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)};
+}
+
+caf::result<settings_reply> change_settings(registry_self self, const caller_ref& c, const id& portal_id,
+                                            const domain::settings_patch& patch) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return settings_reply{refused(*caller.error), {}, {}, {}};
+  const auto* portal = st.dir.find_portal(portal_id);
+  if (!portal)
+    return settings_reply{refused(errc::not_found), {}, {}, {}};
+  // Only superadmins change a realm's settings (SPEC §1); the platform provisions, it does not set policy.
+  if (caller.service)
+    return settings_reply{refused(errc::forbidden), {}, {}, {}};
+  if (auto no = domain::may_change_settings(st.dir, *caller.user, portal_id))
+    return settings_reply{refused(*no), {}, {}, {}};
+  auto before = st.dir.settings_override(portal_id);
+  auto after = domain::merge(before, patch);
+  bool top = !portal->parent;
+  auto parent = st.dir.parent_settings(portal_id);
+  auto result = top ? domain::apply(domain::default_settings(), after) : domain::tighten(parent, after);
+  if (auto bad = domain::validate(patch, result))
+    return settings_reply{refused_field(*bad), {}, {}, {}};
+  // A sub-portal may only tighten: judged on what this request sets, so an older override that a later
+  // tightening of the parent already overrules does not block unrelated changes.
+  if (!top)
+    if (auto bad = domain::check_tightens(parent, domain::apply(parent, patch)))
+      return settings_reply{refused_field(*bad), {}, {}, {}};
+
+  domain::audit_event ev;
+  ev.chain = portal->realm_id;
+  ev.at = now(self);
+  ev.event = "settings.change";
+  auto who = acting_of(caller.who);
+  ev.performed_by = who.performed_by;
+  ev.portal = portal_id;
+  ev.result = domain::outcome::done;
+  ev.ip = c.ip.empty() ? std::nullopt : std::optional{c.ip};
+  ev.detail_json = settings_detail(portal_id, before, after);
+  auto rp = self->make_response_promise<settings_reply>();
+  auto realm_id = portal->realm_id;
+  st.commits.submit(
+    *st.deps.writer, caf::actor_cast<registry_actor>(self),
+    [portal_id, after, ev](store::transaction& tx) {
+      tx.put_settings(portal_id, after);
+      tx.append_audit(ev);
+    },
+    [self, rp, portal_id, after, realm_id, by = who.performed_by](bool ok) mutable {
+      auto& st = self->state;
+      if (!ok) {
+        rp.deliver(settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+        return;
+      }
+      st.dir.put_settings(portal_id, after);
+      // Sessions the new settings refuse end before the answer (the feature off, a role no longer allowed…).
+      auto side = [realm_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
+        if (s.realm_id == realm_id)
+          return domain::change_side::settings;
+        return std::nullopt;
+      };
+      recheck_sessions(self, side, by, [self, rp, portal_id](bool ended_ok) mutable {
+        auto& st = self->state;
+        if (!ended_ok) {
+          rp.deliver(settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+          return;
+        }
+        rp.deliver(settings_reply{{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)});
+      });
+    });
+  return rp;
+}
+
+caf::result<authorize_reply> authorize(registry_self self, const authorize_command& cmd) {
+  auto& st = self->state;
+  auto auth = authenticate(self, cmd.token_hash);
+  if (auth.error)
+    return authorize_reply{false, errc::unauthenticated, {}, {}};
+  const auto& who = auth.who;
+  const auto* subject = st.dir.find_user(who.user_id);
+  domain::authorize_context ctx;
+  ctx.subject = subject;
+  ctx.impersonating = who.kind == store::token_kind::impersonation;
+  std::optional<domain::impersonation_session> session;
+  if (who.session_id)
+    if (auto i = st.sessions.find(*who.session_id); i != st.sessions.end())
+      session = i->second.session;
+  if (session) {
+    ctx.session_portal = session->portal;
+    ctx.temporary_admin = session->via.has_value();
+  }
+  ctx.temporary_admin = ctx.temporary_admin || who.kind == store::token_kind::grant;
+  auto decision = domain::authorize(st.dir, ctx, cmd.action);
+  authorize_reply reply{decision.allowed, decision.code, who.user_id, who.actor_id};
+  if (!domain::must_audit(ctx, decision)) {
+    ++st.plain_allowed;
+    return reply;
+  }
+  auto acting = acting_of(who);
+  domain::audit_event ev;
+  ev.chain = subject->realm_id.value_or(std::string{domain::system_chain});
+  ev.at = now(self);
+  ev.event = "authorize";
+  ev.performed_by = acting.performed_by;
+  ev.active_account = acting.active_account;
+  ev.via = session ? session->via : acting.via;
+  ev.session = who.session_id;
+  ev.grant = who.grant_id;
+  ev.portal = session ? session->portal : subject->home_portal;
+  // An invalid action name is the caller's own bounded input; keep it only when it is a valid name.
+  if (domain::valid_action(cmd.action))
+    ev.action = cmd.action;
+  ev.result = decision.allowed ? domain::outcome::allowed : domain::outcome::denied;
+  if (decision.code)
+    ev.code = std::string{domain::to_string(*decision.code)};
+  if (!cmd.ip.empty())
+    ev.ip = cmd.ip;
+  if (cmd.resource && cmd.resource->size() <= 200)
+    ev.detail_json = nlohmann::json{{"resource", *cmd.resource}}.dump();
+  auto rp = self->make_response_promise<authorize_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [ev](store::transaction& tx) { tx.append_audit(ev); },
+                    [rp, reply](bool ok) mutable {
+                      if (ok)
+                        rp.deliver(reply);
+                      else
+                        rp.deliver(authorize_reply{false, errc::audit_unavailable, reply.subject, reply.actor});
+                    });
+  return rp;
+}
+
+prefs_reply read_preferences(registry_self self, const std::string& token_hash) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {errc::unauthenticated, {}};
+  if (auth.who.session_id)
+    if (auto i = st.overlays.find(*auth.who.session_id); i != st.overlays.end())
+      return {std::nullopt, i->second};
+  return {std::nullopt, st.deps.reader->preferences(auth.who.user_id).value_or("{}")};
+}
+
+caf::result<prefs_reply> write_preferences(registry_self self, const std::string& token_hash, const std::string& json) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return prefs_reply{errc::unauthenticated, {}};
+  if (auth.who.kind == store::token_kind::impersonation) {
+    // What an impersonator changes stays in the session's overlay, discarded at its end (SPEC §2).
+    st.overlays[*auth.who.session_id] = json;
+    return prefs_reply{std::nullopt, json};
+  }
+  auto rp = self->make_response_promise<prefs_reply>();
+  auto at = now(self);
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [user_id = auth.who.user_id, json, at](store::transaction& tx) { tx.put_preferences(user_id, json, at); },
+                    [rp, json](bool ok) mutable {
+                      rp.deliver(ok ? prefs_reply{std::nullopt, json} : prefs_reply{errc::audit_unavailable, {}});
+                    });
+  return rp;
+}
+
+inbox_reply inbox(registry_self self, const std::string& token_hash, bool unread_only, std::int32_t limit) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {errc::unauthenticated, {}, 0};
+  const auto& user_id = auth.who.user_id;
+  return {std::nullopt, st.deps.reader->inbox(user_id, unread_only, std::clamp(limit, 1, 200)),
+          st.deps.reader->unread_count(user_id)};
+}
+
+caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_hash, const id& notification_id) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return inbox_reply{errc::unauthenticated, {}, 0};
+  auto user_id = auth.who.user_id;
+  auto item = st.deps.reader->find_notification(user_id, notification_id);
+  if (!item)
+    return inbox_reply{errc::not_found, {}, 0};
+  // Reading as an impersonator leaves it unread: the user must still see it (SPEC §2).
+  if (auth.who.kind == store::token_kind::impersonation || item->read)
+    return inbox_reply{std::nullopt, {*item}, st.deps.reader->unread_count(user_id)};
+  auto rp = self->make_response_promise<inbox_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [user_id, notification_id](store::transaction& tx) { tx.mark_read(user_id, notification_id); },
+                    [self, rp, user_id, item = *item](bool ok) mutable {
+                      if (!ok) {
+                        rp.deliver(inbox_reply{errc::audit_unavailable, {}, 0});
+                        return;
+                      }
+                      item.read = true;
+                      rp.deliver(inbox_reply{std::nullopt, {item}, self->state.deps.reader->unread_count(user_id)});
+                    });
+  return rp;
+}
+
+} // namespace actas::actors::detail

@@ -1,0 +1,58 @@
+/// Ending several sessions at once, and the re-check of running sessions after a change (SPEC §2:
+/// "rights are re-checked on every change", before the change's own response is sent).
+#include <caf/all.hpp>
+
+#include "actors/registry_parts.hpp"
+
+namespace actas::actors::detail {
+
+resolved_caller resolve(registry_self self, const caller_ref& c) {
+  if (c.service)
+    return {std::nullopt, nullptr, {}, true};
+  auto auth = authenticate(self, c.token_hash);
+  if (auth.error)
+    return {auth.error, nullptr, {}, false};
+  return {std::nullopt, self->state.dir.find_user(auth.who.user_id), auth.who, false};
+}
+
+void finish_all(registry_self self, std::vector<std::pair<id, ending>> ends, std::function<void(bool)> then) {
+  if (ends.empty()) {
+    if (then)
+      then(true);
+    return;
+  }
+  auto remaining = std::make_shared<std::size_t>(ends.size());
+  auto all_ok = std::make_shared<bool>(true);
+  for (auto& [session_id, how] : ends)
+    finish(self, session_id, std::move(how), [remaining, all_ok, then](bool ok, const auto&) {
+      *all_ok = *all_ok && ok;
+      if (--*remaining == 0 && then)
+        then(*all_ok);
+    });
+}
+
+void recheck_sessions(registry_self self,
+                      const std::function<std::optional<domain::change_side>(const domain::impersonation_session&)>& side_of,
+                      std::optional<id> changed_by, std::function<void(bool)> then) {
+  auto& st = self->state;
+  std::vector<std::pair<id, ending>> ends;
+  for (const auto& [session_id, live] : st.sessions) {
+    if (!live.handle)
+      continue;
+    auto side = side_of(live.session);
+    if (!side)
+      continue;
+    auto verdict = domain::recheck(st.dir, live.session, *side);
+    if (!verdict)
+      continue;
+    ending how;
+    how.why = verdict->why;
+    how.rule = verdict->code;
+    how.at = now(self);
+    how.ended_by = changed_by;
+    ends.emplace_back(session_id, std::move(how));
+  }
+  finish_all(self, std::move(ends), std::move(then));
+}
+
+} // namespace actas::actors::detail

@@ -1,0 +1,272 @@
+/// Users and provisioning: the scoped user list, creating and changing users (with the re-check of the
+/// sessions a change invalidates), realms and portals, and token introspection for the platform.
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/registry_parts.hpp"
+
+namespace actas::actors::detail {
+
+namespace {
+
+using domain::errc;
+
+refusal refused(errc code) { return {code, {}, {}}; }
+refusal refused_field(const domain::field_error& e) { return {errc::invalid_request, e.field, e.message}; }
+
+/// The fields of a user a change can touch, for the audit detail.
+nlohmann::json fields_of(const domain::user& u) {
+  return {{"status", domain::to_string(u.status)},
+          {"role", domain::to_string(u.user_role)},
+          {"name", u.display_name},
+          {"consents", {{"terms", u.accepted.terms}, {"privacy", u.accepted.privacy}}},
+          {"admin_portals", u.admin_portals},
+          {"assigned_users", u.assigned_users},
+          {"assigned_portals", u.assigned_portals}};
+}
+
+/// {"user": id, "old": {changed fields}, "new": {changed fields}}, canonical (sorted keys, compact).
+std::string change_detail(const domain::user& before, const domain::user& after) {
+  auto old_fields = fields_of(before);
+  auto new_fields = fields_of(after);
+  nlohmann::json old_changed = nlohmann::json::object(), new_changed = nlohmann::json::object();
+  for (auto& [key, value] : new_fields.items())
+    if (old_fields[key] != value) {
+      old_changed[key] = old_fields[key];
+      new_changed[key] = value;
+    }
+  return nlohmann::json{{"user", after.user_id}, {"old", old_changed}, {"new", new_changed}}.dump();
+}
+
+domain::audit_event change_event(registry_self self, const resolved_caller& caller, const caller_ref& c,
+                                 std::string chain, std::string event, std::optional<id> portal, std::string detail) {
+  domain::audit_event ev;
+  ev.chain = std::move(chain);
+  ev.at = now(self);
+  ev.event = std::move(event);
+  // The platform's calls are named as such: there is no person behind a service key.
+  ev.performed_by = caller.service ? std::string{"service"} : acting_of(caller.who).performed_by;
+  ev.portal = std::move(portal);
+  ev.result = domain::outcome::done;
+  if (!c.ip.empty())
+    ev.ip = c.ip;
+  ev.detail_json = std::move(detail);
+  return ev;
+}
+
+std::string chain_of_user(const domain::user& u) { return u.realm_id.value_or(std::string{domain::system_chain}); }
+
+/// A change made with an impersonation token is the impersonator's, not the user's: refused.
+std::optional<errc> impersonation_refusal(const resolved_caller& caller) {
+  if (!caller.service && caller.who.kind == store::token_kind::impersonation)
+    return errc::restricted_while_impersonating;
+  return std::nullopt;
+}
+
+} // namespace
+
+users_reply list_users(registry_self self, const caller_ref& c, const domain::user_filter& f, std::int32_t limit) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return {caller.error, {}};
+  if (caller.service)
+    return {errc::forbidden, {}};
+  bool impersonating = caller.who.kind == store::token_kind::impersonation;
+  users_reply out;
+  for (const auto* u : domain::visible_users(st.dir, *caller.user, f, static_cast<std::size_t>(std::clamp(limit, 1, 500)))) {
+    auto hint = domain::hint_for(st.dir, *caller.user, *u, impersonating);
+    out.users.push_back({*u, hint.can_impersonate, hint.why_not});
+  }
+  return out;
+}
+
+caf::result<user_reply> create_user(registry_self self, const caller_ref& c, const domain::new_user& nu) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return user_reply{refused(*caller.error), {}};
+  if (auto no = impersonation_refusal(caller))
+    return user_reply{refused(*no), {}};
+  if (auto bad = domain::check_new_user(st.dir, nu))
+    return user_reply{refused_field(*bad), {}};
+  if (!caller.service)
+    if (auto no = domain::may_provision(st.dir, *caller.user, nu))
+      return user_reply{refused(*no), {}};
+  auto u = domain::build_user(st.dir, nu);
+  nlohmann::json detail{{"user", u.user_id}, {"new", fields_of(u)}};
+  auto ev = change_event(self, caller, c, chain_of_user(u), "user.create", u.home_portal, detail.dump());
+  auto rp = self->make_response_promise<user_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [u, ev](store::transaction& tx) {
+                      tx.put_user(u);
+                      tx.append_audit(ev);
+                    },
+                    [self, rp, u](bool ok) mutable {
+                      if (!ok) {
+                        rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+                        return;
+                      }
+                      self->state.dir.put_user(u);
+                      rp.deliver(user_reply{{}, u});
+                    });
+  return rp;
+}
+
+caf::result<user_reply> update_user(registry_self self, const caller_ref& c, const id& user_id,
+                                    const domain::user_patch& patch) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return user_reply{refused(*caller.error), {}};
+  if (auto no = impersonation_refusal(caller))
+    return user_reply{refused(*no), {}};
+  const auto* target = st.dir.find_user(user_id);
+  if (!target)
+    return user_reply{refused(errc::not_found), {}};
+  const auto& as_caller = caller.service ? *target : *caller.user;
+  if (auto no = domain::may_apply(st.dir, as_caller, caller.service, *target, patch))
+    return user_reply{refused(*no), {}};
+  if (auto bad = domain::validate_change(st.dir, *target, patch))
+    return user_reply{refused_field(*bad), {}};
+  auto before = *target;
+  auto after = domain::apply(before, patch);
+  bool loses_access = after.status != domain::user_status::active && before.status == domain::user_status::active;
+  auto ev = change_event(self, caller, c, chain_of_user(after), "user.change", after.home_portal,
+                         change_detail(before, after));
+  auto at = now(self);
+  auto rp = self->make_response_promise<user_reply>();
+  st.commits.submit(
+    *st.deps.writer, caf::actor_cast<registry_actor>(self),
+    [after, ev, loses_access, at](store::transaction& tx) {
+      tx.put_user(after);
+      if (loses_access)
+        tx.revoke_user_tokens(after.user_id, at);
+      tx.append_audit(ev);
+    },
+    [self, rp, after, loses_access, by = ev.performed_by](bool ok) mutable {
+      auto& st = self->state;
+      if (!ok) {
+        rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+        return;
+      }
+      st.dir.put_user(after);
+      if (loses_access) {
+        // A deactivated or deleted user's tokens die now and its tabs close.
+        std::vector<std::string> dead;
+        for (const auto& [hash, t] : st.tokens)
+          if (t.user_id == after.user_id && t.kind != store::token_kind::impersonation)
+            dead.push_back(hash);
+        for (const auto& hash : dead) {
+          self->send(user_actor_of(self, after.user_id), drop_atom::value, hash, std::uint16_t{1008});
+          st.tokens.erase(hash);
+        }
+      }
+      auto side = [user_id = after.user_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
+        if (s.actor == user_id)
+          return domain::change_side::actor;
+        if (s.target == user_id)
+          return domain::change_side::target;
+        return std::nullopt;
+      };
+      recheck_sessions(self, side, by, [rp, after](bool ended_ok) mutable {
+        if (ended_ok)
+          rp.deliver(user_reply{{}, after});
+        else
+          rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+      });
+    });
+  return rp;
+}
+
+caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, const domain::new_realm& nr) {
+  auto& st = self->state;
+  if (!c.service)
+    return portal_reply{refused(errc::forbidden), {}, {}};
+  if (auto bad = domain::check_new_realm(st.dir, nr))
+    return portal_reply{refused_field(*bad), {}, {}};
+  auto r = domain::build_realm(nr);
+  auto top = domain::build_top_portal(nr);
+  resolved_caller platform{std::nullopt, nullptr, {}, true};
+  nlohmann::json detail{{"realm", r.realm_id}, {"name", r.name}, {"top_portal", top.portal_id}};
+  auto ev = change_event(self, platform, c, r.realm_id, "realm.create", top.portal_id, detail.dump());
+  auto rp = self->make_response_promise<portal_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [r, top, ev](store::transaction& tx) {
+                      tx.put_realm(r);
+                      tx.put_portal(top);
+                      tx.append_audit(ev);
+                    },
+                    [self, rp, r, top](bool ok) mutable {
+                      if (!ok) {
+                        rp.deliver(portal_reply{refused(errc::audit_unavailable), {}, {}});
+                        return;
+                      }
+                      self->state.dir.put_realm(r);
+                      self->state.dir.put_portal(top);
+                      rp.deliver(portal_reply{{}, r, top});
+                    });
+  return rp;
+}
+
+caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c, const domain::new_portal& np) {
+  auto& st = self->state;
+  if (!c.service)
+    return portal_reply{refused(errc::forbidden), {}, {}};
+  if (auto bad = domain::check_new_portal(st.dir, np))
+    return portal_reply{refused_field(*bad), {}, {}};
+  auto p = domain::build_portal(st.dir, np);
+  resolved_caller platform{std::nullopt, nullptr, {}, true};
+  nlohmann::json detail{{"portal", p.portal_id}, {"parent", np.parent}, {"name", p.name}};
+  auto ev = change_event(self, platform, c, p.realm_id, "portal.create", p.portal_id, detail.dump());
+  auto rp = self->make_response_promise<portal_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [p, ev](store::transaction& tx) {
+                      tx.put_portal(p);
+                      tx.append_audit(ev);
+                    },
+                    [self, rp, p](bool ok) mutable {
+                      if (!ok) {
+                        rp.deliver(portal_reply{refused(errc::audit_unavailable), {}, {}});
+                        return;
+                      }
+                      self->state.dir.put_portal(p);
+                      rp.deliver(portal_reply{{}, std::nullopt, p});
+                    });
+  return rp;
+}
+
+introspect_reply introspect(registry_self self, const caller_ref& c, const std::string& token_hash) {
+  auto& st = self->state;
+  if (!c.service)
+    return {errc::forbidden, {}};
+  domain::token_facts facts;
+  // Introspection is the platform asking, not the user acting: it must not count as activity, so the
+  // token is judged without touching its idle clock.
+  auto i = st.tokens.find(token_hash);
+  if (i == st.tokens.end())
+    return {std::nullopt, domain::introspect_token(facts)};
+  const auto& t = i->second;
+  auto at = now(self);
+  const auto* subject = st.dir.find_user(t.user_id);
+  bool live = !t.revoked_at && at < t.expires_at && at - t.last_used_at < std::chrono::seconds{t.idle_timeout_s} &&
+              subject && subject->status == domain::user_status::active;
+  facts.active = live;
+  facts.subject = subject;
+  facts.kind = t.kind == store::token_kind::impersonation ? domain::token_kind::impersonation
+               : t.kind == store::token_kind::grant      ? domain::token_kind::grant
+                                                          : domain::token_kind::user;
+  facts.session_id = t.session_id;
+  facts.actor_id = t.actor_id;
+  facts.expires_at = t.expires_at;
+  if (t.session_id)
+    if (auto s = st.sessions.find(*t.session_id); s != st.sessions.end()) {
+      facts.session_portal = s->second.session.portal;
+      facts.via = s->second.session.via;
+    }
+  if (t.kind == store::token_kind::grant)
+    facts.via = t.actor_id;
+  return {std::nullopt, domain::introspect_token(facts)};
+}
+
+} // namespace actas::actors::detail
