@@ -390,9 +390,11 @@ TEST_F(preferences_test, preferences_and_last_seen_survive_a_reopen) {
   database db(path());
   EXPECT_EQ(db.preferences("u-ann"), R"({"theme":"light"})");
   EXPECT_EQ(db.preferences("u-bob"), std::nullopt);
-  for (const auto& u : db.load_snapshot(at_s(40)).users)
-    if (u.user_id == "u-ann")
+  for (const auto& u : db.load_snapshot(at_s(40)).users) {
+    if (u.user_id == "u-ann") {
       EXPECT_EQ(u.last_seen_at, at_s(30));
+    }
+  }
 }
 
 } // namespace
