@@ -43,5 +43,14 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using realm_atom = caf::atom_constant<caf::atom("realm")>;
 using portal_atom = caf::atom_constant<caf::atom("portal")>;
 using introspect_atom = caf::atom_constant<caf::atom("introspect")>;
+using request_atom = caf::atom_constant<caf::atom("request")>;
+using deny_atom = caf::atom_constant<caf::atom("deny")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using grant_atom = caf::atom_constant<caf::atom("grant")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
+using gtoken_atom = caf::atom_constant<caf::atom("gtoken")>;
+using access_atom = caf::atom_constant<caf::atom("access")>;
+using glog_atom = caf::atom_constant<caf::atom("glog")>;
+using due_atom = caf::atom_constant<caf::atom("due")>;
 
 } // namespace actas::actors

@@ -10,7 +10,7 @@ using self_ptr = impersonation_actor::stateful_pointer<impersonation_state>;
 
 live_event banner(self_ptr self, const char* kind) {
   const auto& st = self->state;
-  return live_event{banner_set{kind, st.session, st.actor_name, st.target_name}};
+  return live_event{banner_set{kind, st.session, st.actor_name, st.target_name, std::nullopt}};
 }
 
 } // namespace

@@ -119,6 +119,25 @@ using registry_actor = caf::typed_actor<
   // Provision a sub-portal (service key).
   caf::replies_to<portal_atom, caller_ref, domain::new_portal>::with<portal_reply>,
   // Introspect a token by hash (service key): RFC 7662 shape, {active:false} for anything not live.
-  caf::replies_to<introspect_atom, caller_ref, std::string>::with<introspect_reply>>;
+  caf::replies_to<introspect_atom, caller_ref, std::string>::with<introspect_reply>,
+  // A support user asks for access; every superadmin of the realm sees a banner and a notification.
+  caf::replies_to<request_atom, request_command>::with<request_reply>,
+  // A superadmin denies a pending request (token hash, request id, address).
+  caf::replies_to<deny_atom, std::string, id, std::string>::with<request_reply>,
+  // The requesting support user cancels it (token hash, request id, address).
+  caf::replies_to<cancel_atom, std::string, id, std::string>::with<request_reply>,
+  // A superadmin allows: one grant and one temporary admin per portal.
+  caf::replies_to<grant_atom, grant_command>::with<grants_reply>,
+  // A superadmin revokes one or many grants (token hash, grant ids, address); everything of the temporary
+  // admins ends before the answer.
+  caf::replies_to<revoke_atom, std::string, std::vector<id>, std::string>::with<grants_reply>,
+  // The requesting support user's token for a grant's temporary admin (token hash, grant id).
+  caf::replies_to<gtoken_atom, std::string, id>::with<mint_reply>,
+  // The access status of every portal of the caller's realm (superadmins).
+  caf::replies_to<access_atom, std::string>::with<access_reply>,
+  // A grant's access log (token hash, grant id): its events on the realm's chain.
+  caf::replies_to<glog_atom, std::string, id>::with<audit_reply>,
+  // From a support timer: request lapse (cookie 10), grant warning (11) or expiry (12) of `id`.
+  caf::reacts_to<due_atom, id, std::uint64_t>>;
 
 } // namespace actas::actors

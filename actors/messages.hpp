@@ -13,6 +13,7 @@
 #include "domain/introspection.hpp"
 #include "domain/notification.hpp"
 #include "domain/provisioning.hpp"
+#include "domain/support.hpp"
 #include "domain/user_change.hpp"
 #include "domain/user_list.hpp"
 #include "domain/session.hpp"
@@ -219,6 +220,42 @@ struct introspect_reply {
   domain::introspection result;
 };
 
+// -- support access (SPEC §3) --
+
+/// POST /v1/support/requests {portals, reason, ticket}.
+struct request_command {
+  std::string token_hash;
+  std::vector<id> portals;
+  std::string reason;
+  std::string ticket;
+  std::string ip;
+};
+
+struct request_reply {
+  refusal refused;
+  domain::support_request request;
+};
+
+/// POST /v1/support/grants {request, portals, duration_s?}.
+struct grant_command {
+  std::string token_hash;
+  id request_id;
+  std::vector<id> portals;
+  std::optional<std::int64_t> duration_s;
+  std::string ip;
+};
+
+struct grants_reply {
+  refusal refused;
+  std::vector<domain::support_grant> grants;
+};
+
+/// GET /v1/support/access.
+struct access_reply {
+  std::optional<domain::errc> error;
+  std::vector<domain::access_row> portals;
+};
+
 // -- live events: what actors push to a browser tab (net/ encodes them as WebSocket frames) --
 
 /// First frame of every tab: who it speaks for and the unread count.
@@ -242,11 +279,16 @@ struct banner_set {
   domain::impersonation_session session;
   std::string actor_name;
   std::string target_name;
+  /// `support_request` banners (superadmins' tabs): the pending request.
+  std::optional<domain::support_request> request;
+
+  /// What the banner is about: the request for `support_request`, else the session.
+  const id& key() const { return request ? request->request_id : session.session_id; }
 };
 
 struct banner_cleared {
   std::string kind;
-  id session_id;
+  id session_id;  ///< the banner's key: a session id, or a request id for `support_request`
 };
 
 /// The impersonation a tab belongs to ended; the tab is closed after this frame.
@@ -304,6 +346,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::user_patch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_user)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_realm)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::new_portal)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::request_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::request_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grant_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grants_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::access_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<actas::domain::id>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

@@ -67,6 +67,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   self->state.deps = std::move(deps);
   load(self->state, snap);
   detail::resume(self, std::move(snap.active_sessions));
+  detail::resume_support(self, std::move(snap.pending_requests), std::move(snap.active_grants));
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
   return {
     [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },
@@ -136,6 +137,25 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](introspect_atom, const caller_ref& c, const std::string& token_hash) {
       return detail::introspect(self, c, token_hash);
     },
+    [=](request_atom, const request_command& cmd) { return detail::create_request(self, cmd); },
+    [=](deny_atom, const std::string& token_hash, const id& request_id, const std::string& ip) {
+      return detail::close_request(self, token_hash, request_id, domain::request_state::denied, ip);
+    },
+    [=](cancel_atom, const std::string& token_hash, const id& request_id, const std::string& ip) {
+      return detail::close_request(self, token_hash, request_id, domain::request_state::cancelled, ip);
+    },
+    [=](grant_atom, const grant_command& cmd) { return detail::create_grants(self, cmd); },
+    [=](revoke_atom, const std::string& token_hash, const std::vector<id>& ids, const std::string& ip) {
+      return detail::revoke_grants(self, token_hash, ids, ip);
+    },
+    [=](gtoken_atom, const std::string& token_hash, const id& grant_id) {
+      return detail::grant_token(self, token_hash, grant_id);
+    },
+    [=](access_atom, const std::string& token_hash) { return detail::access(self, token_hash); },
+    [=](glog_atom, const std::string& token_hash, const id& grant_id) {
+      return detail::grant_log(self, token_hash, grant_id);
+    },
+    [=](due_atom, const id& owner, std::uint64_t cookie) { detail::support_due(self, owner, cookie); },
     [=](sweep_atom) {
       detail::sweep(self);
       self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);

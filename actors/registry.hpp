@@ -14,6 +14,7 @@
 #include "actors/time_base.hpp"
 #include "domain/directory.hpp"
 #include "domain/rate_limit.hpp"
+#include "domain/support.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
@@ -97,6 +98,10 @@ struct registry_state {
   std::map<id, std::string> overlays;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
+  // Support access: pending requests and active grants, each with the actor owning its deadlines.
+  std::map<id, domain::support_request> requests;
+  std::map<id, domain::support_grant> grants;
+  std::map<id, timer_client_actor> support_timers;
 
   static inline const char* name = "registry";
 };

@@ -50,6 +50,27 @@ caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, 
 caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c, const domain::new_portal& p);
 introspect_reply introspect(registry_self self, const caller_ref& c, const std::string& token_hash);
 
+// -- support access (registry_support*.cpp) --
+caf::result<request_reply> create_request(registry_self self, const request_command& cmd);
+caf::result<request_reply> close_request(registry_self self, const std::string& token_hash, const id& request_id,
+                                         domain::request_state how, const std::string& ip);
+caf::result<grants_reply> create_grants(registry_self self, const grant_command& cmd);
+caf::result<grants_reply> revoke_grants(registry_self self, const std::string& token_hash, const std::vector<id>& ids,
+                                        const std::string& ip);
+caf::result<mint_reply> grant_token(registry_self self, const std::string& token_hash, const id& grant_id);
+access_reply access(registry_self self, const std::string& token_hash);
+caf::result<audit_reply> grant_log(registry_self self, const std::string& token_hash, const id& grant_id);
+void support_due(registry_self self, const id& owner, std::uint64_t cookie);
+/// Resumes the snapshot's pending requests and active grants; ends those whose deadline passed.
+void resume_support(registry_self self, std::vector<domain::support_request> requests,
+                    std::vector<domain::support_grant> grants);
+/// Renders and collects one notification for each of `users` (disabled kinds render nothing).
+void notify_all(registry_self self, std::vector<domain::notification>& out, const domain::realm_settings& settings,
+                domain::notification_kind kind, const std::map<std::string, std::string>& values,
+                const std::vector<id>& users, domain::timestamp at);
+/// Pushes durable notifications to their users' tabs.
+void push_notes(registry_self self, const std::vector<domain::notification>& notes);
+
 // -- reads (registry_reads.cpp) --
 me_reply me(registry_self self, const std::string& token_hash);
 sessions_reply list_sessions(registry_self self, const std::string& token_hash, const sessions_query& q);

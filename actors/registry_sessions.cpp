@@ -35,14 +35,6 @@ void add_note(std::vector<domain::notification>& out, const domain::realm_settin
   out.push_back({crypto::random_id("ntf_"), user_id, kind, text->title, text->body, at, false});
 }
 
-/// Pushes durable notifications to their user's tabs, each with the unread count after it.
-void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
-  for (const auto& n : notes) {
-    auto unread = self->state.deps.reader->unread_count(n.user_id);
-    self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
-  }
-}
-
 void index(registry_state& st, live_session live) {
   const auto& s = live.session;
   st.session_of_actor[s.actor] = s.session_id;
@@ -68,7 +60,7 @@ impersonation_actor spawn_session(registry_self self, const impersonation_sessio
 }
 
 banner_set being_viewed(const domain::directory& dir, const impersonation_session& s) {
-  return {"being_viewed", s, name_of(dir, s.actor), name_of(dir, s.target)};
+  return {"being_viewed", s, name_of(dir, s.actor), name_of(dir, s.target), std::nullopt};
 }
 
 /// Reads a session wherever it is: running, ending, or (ended) in the store.
@@ -138,6 +130,20 @@ void write_end(registry_self self, const id& session_id) {
 }
 
 } // namespace
+
+void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
+  for (const auto& n : notes) {
+    auto unread = self->state.deps.reader->unread_count(n.user_id);
+    self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
+  }
+}
+
+void notify_all(registry_self, std::vector<domain::notification>& out, const domain::realm_settings& settings,
+                domain::notification_kind kind, const std::map<std::string, std::string>& values,
+                const std::vector<id>& users, domain::timestamp at) {
+  for (const auto& user_id : users)
+    add_note(out, settings, kind, values, user_id, at);
+}
 
 std::string name_of(const domain::directory& dir, const id& user_id) {
   const auto* u = dir.find_user(user_id);

@@ -9,7 +9,7 @@ namespace {
 /// Keeps the banner state in step with what is pushed.
 void remember(user_state& st, const live_event& ev) {
   if (auto* set = std::get_if<banner_set>(&ev))
-    st.banners[{set->kind, set->session.session_id}] = *set;
+    st.banners[{set->kind, set->key()}] = *set;
   else if (auto* cleared = std::get_if<banner_cleared>(&ev))
     st.banners.erase({cleared->kind, cleared->session_id});
 }

@@ -105,6 +105,16 @@ snapshot database::load_snapshot(timestamp now) {
       q.bind(now);
       while (q.step()) s.live_tokens.push_back(rows::read_token(q));
     }
+    {
+      query q(c.get(std::string("SELECT ") + rows::request_columns +
+                    " FROM support_requests WHERE state = 'pending' ORDER BY created_at, request_id"));
+      while (q.step()) s.pending_requests.push_back(rows::read_request(q));
+    }
+    {
+      query q(c.get(std::string("SELECT ") + rows::grant_columns +
+                    " FROM support_grants WHERE state = 'active' ORDER BY created_at, grant_id"));
+      while (q.step()) s.active_grants.push_back(rows::read_grant(q));
+    }
     exec(db_, "COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -204,6 +214,29 @@ std::optional<std::string> database::preferences(const id& user_id) {
   q.bind(user_id);
   if (!q.step()) return std::nullopt;
   return q.text(0);
+}
+
+std::optional<domain::support_request> database::find_request(const id& request_id) {
+  query q(stmts_->get(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1"));
+  q.bind(request_id);
+  if (!q.step()) return std::nullopt;
+  return rows::read_request(q);
+}
+
+std::optional<domain::support_grant> database::find_grant(const id& grant_id) {
+  query q(stmts_->get(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1"));
+  q.bind(grant_id);
+  if (!q.step()) return std::nullopt;
+  return rows::read_grant(q);
+}
+
+std::vector<domain::support_grant> database::grants_of_realm(const id& realm_id, int limit) {
+  query q(stmts_->get(std::string("SELECT ") + rows::grant_columns +
+                      " FROM support_grants WHERE realm_id = ?1 ORDER BY created_at DESC, grant_id LIMIT ?2"));
+  q.bind(realm_id, std::max(limit, 0));
+  std::vector<domain::support_grant> out;
+  while (q.step()) out.push_back(rows::read_grant(q));
+  return out;
 }
 
 std::optional<std::string> database::meta(const std::string& key) {

@@ -51,6 +51,10 @@ public:
   std::optional<std::string> meta(const std::string& key);
   /// A user's preferences as JSON text (nullopt when never written).
   std::optional<std::string> preferences(const id& user_id);
+  std::optional<domain::support_request> find_request(const id& request_id);
+  std::optional<domain::support_grant> find_grant(const id& grant_id);
+  /// Every grant of a realm, newest first (bounded by `limit`).
+  std::vector<domain::support_grant> grants_of_realm(const id& realm_id, int limit);
   /// Last (seq, hash) of every chain.
   std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
 
@@ -87,6 +91,9 @@ public:
   void put_preferences(const id& user_id, const std::string& json, timestamp at);
   /// Records the user's own last activity (never moved back).
   void touch_user(const id& user_id, timestamp last_seen_at);
+  /// Insert or replace a support request / grant.
+  void put_request(const domain::support_request& r);
+  void put_grant(const domain::support_grant& g);
   void set_meta(const std::string& key, const std::string& value);
   /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written.
   domain::audit_event append_audit(domain::audit_event e);

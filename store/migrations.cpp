@@ -165,6 +165,40 @@ const migration v2{2, {
        updated_at INTEGER NOT NULL))",
 }};
 
+// Support access (SPEC §3). A request's portals are kept as one comma-separated list: portal ids are
+// `[a-z0-9_-]` (domain::valid_id), so a comma never occurs inside one.
+const migration v3{3, {
+  R"(CREATE TABLE support_requests (
+       request_id   TEXT PRIMARY KEY,
+       support_user TEXT NOT NULL REFERENCES users(user_id),
+       realm_id     TEXT NOT NULL REFERENCES realms(realm_id),
+       portals      TEXT NOT NULL,
+       reason       TEXT NOT NULL,
+       ticket       TEXT NOT NULL,
+       state        TEXT NOT NULL,
+       created_at   INTEGER NOT NULL,
+       lapses_at    INTEGER NOT NULL,
+       decided_at   INTEGER,
+       decided_by   TEXT))",
+  "CREATE INDEX support_requests_by_state ON support_requests(state, realm_id)",
+  R"(CREATE TABLE support_grants (
+       grant_id     TEXT PRIMARY KEY,
+       request_id   TEXT NOT NULL REFERENCES support_requests(request_id),
+       portal_id    TEXT NOT NULL REFERENCES portals(portal_id),
+       realm_id     TEXT NOT NULL REFERENCES realms(realm_id),
+       support_user TEXT NOT NULL REFERENCES users(user_id),
+       temp_admin   TEXT NOT NULL REFERENCES users(user_id),
+       granted_by   TEXT NOT NULL,
+       state        TEXT NOT NULL,
+       created_at   INTEGER NOT NULL,
+       expires_at   INTEGER NOT NULL,
+       warn_at      INTEGER NOT NULL,
+       ended_at     INTEGER,
+       ended_by     TEXT))",
+  "CREATE INDEX support_grants_by_realm ON support_grants(realm_id, created_at)",
+  "CREATE INDEX support_grants_by_state ON support_grants(state)",
+}};
+
 int user_version(sqlite3* db) {
   statement st(db, "PRAGMA user_version");
   query q(st);
@@ -174,7 +208,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2};
+  static const std::vector<migration> all{v1, v2, v3};
   return all;
 }
 

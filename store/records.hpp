@@ -9,6 +9,7 @@
 #include "domain/model.hpp"
 #include "domain/session.hpp"
 #include "domain/settings.hpp"
+#include "domain/support.hpp"
 #include "domain/time.hpp"
 
 namespace actas::store {
@@ -46,6 +47,8 @@ struct snapshot {
   std::map<id, domain::settings_patch> settings;
   std::vector<domain::impersonation_session> active_sessions;
   std::vector<token_record> live_tokens;      ///< not revoked, not past expires_at at load time
+  std::vector<domain::support_request> pending_requests;
+  std::vector<domain::support_grant> active_grants;
 };
 
 /// Filters of GET /v1/audit (SPEC §6); `limit` is bounded by the caller.

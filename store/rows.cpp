@@ -77,6 +77,61 @@ token_record read_token(const query& q) {
   return t;
 }
 
+std::string join_ids(const std::vector<domain::id>& ids) {
+  std::string out;
+  for (const auto& i : ids) {
+    if (!out.empty()) out += ',';
+    out += i;
+  }
+  return out;
+}
+
+std::vector<domain::id> split_ids(const std::string& text) {
+  std::vector<domain::id> out;
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    auto comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+domain::support_request read_request(const query& q) {
+  domain::support_request r;
+  r.request_id = q.text(0);
+  r.support_user = q.text(1);
+  r.realm_id = q.text(2);
+  r.portals = split_ids(q.text(3));
+  r.reason = q.text(4);
+  r.ticket = q.text(5);
+  r.state = require(domain::request_state_from_string(q.text(6)), "request state", q.text(6));
+  r.created_at = q.time(7);
+  r.lapses_at = q.time(8);
+  r.decided_at = q.opt_time(9);
+  r.decided_by = q.opt_text(10);
+  return r;
+}
+
+domain::support_grant read_grant(const query& q) {
+  domain::support_grant g;
+  g.grant_id = q.text(0);
+  g.request_id = q.text(1);
+  g.portal_id = q.text(2);
+  g.realm_id = q.text(3);
+  g.support_user = q.text(4);
+  g.temp_admin = q.text(5);
+  g.granted_by = q.text(6);
+  g.state = require(domain::grant_state_from_string(q.text(7)), "grant state", q.text(7));
+  g.created_at = q.time(8);
+  g.expires_at = q.time(9);
+  g.warn_at = q.time(10);
+  g.ended_at = q.opt_time(11);
+  g.ended_by = q.opt_text(12);
+  return g;
+}
+
 domain::notification read_notification(const query& q) {
   domain::notification n;
   n.notification_id = q.text(0);

@@ -28,6 +28,19 @@ inline constexpr const char* token_columns =
   "revoked_at, parent_hash";
 token_record read_token(const query& q);
 
+inline constexpr const char* request_columns =
+  "request_id, support_user, realm_id, portals, reason, ticket, state, created_at, lapses_at, decided_at, decided_by";
+domain::support_request read_request(const query& q);
+
+inline constexpr const char* grant_columns =
+  "grant_id, request_id, portal_id, realm_id, support_user, temp_admin, granted_by, state, created_at, expires_at, "
+  "warn_at, ended_at, ended_by";
+domain::support_grant read_grant(const query& q);
+
+/// Portal ids joined with commas, and back.
+std::string join_ids(const std::vector<domain::id>& ids);
+std::vector<domain::id> split_ids(const std::string& text);
+
 inline constexpr const char* notification_columns =
   "notification_id, user_id, kind, title, body, created_at, read";
 domain::notification read_notification(const query& q);

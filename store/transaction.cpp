@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "codec/settings_json.hpp"
+#include "store/rows.hpp"
 #include "store/statement.hpp"
 
 namespace actas::store {
@@ -155,6 +156,26 @@ void transaction::put_preferences(const id& user_id, const std::string& json, ti
 void transaction::touch_user(const id& user_id, timestamp last_seen_at) {
   run(db_, "UPDATE users SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE user_id = ?1", user_id,
       last_seen_at);
+}
+
+void transaction::put_request(const domain::support_request& r) {
+  run(db_, R"(INSERT INTO support_requests (request_id, support_user, realm_id, portals, reason, ticket, state,
+                                            created_at, lapses_at, decided_at, decided_by)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+              ON CONFLICT (request_id) DO UPDATE SET
+                state = excluded.state, decided_at = excluded.decided_at, decided_by = excluded.decided_by)",
+      r.request_id, r.support_user, r.realm_id, rows::join_ids(r.portals), r.reason, r.ticket,
+      domain::to_string(r.state), r.created_at, r.lapses_at, r.decided_at, r.decided_by);
+}
+
+void transaction::put_grant(const domain::support_grant& g) {
+  run(db_, R"(INSERT INTO support_grants (grant_id, request_id, portal_id, realm_id, support_user, temp_admin,
+                                          granted_by, state, created_at, expires_at, warn_at, ended_at, ended_by)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+              ON CONFLICT (grant_id) DO UPDATE SET
+                state = excluded.state, ended_at = excluded.ended_at, ended_by = excluded.ended_by)",
+      g.grant_id, g.request_id, g.portal_id, g.realm_id, g.support_user, g.temp_admin, g.granted_by,
+      domain::to_string(g.state), g.created_at, g.expires_at, g.warn_at, g.ended_at, g.ended_by);
 }
 
 void transaction::set_meta(const std::string& key, const std::string& value) {

@@ -42,9 +42,11 @@ inline void seed_world(store::writer& w) {
       auto alex = person("alex", role::admin, "acme", "acme");
       alex.admin_portals = {"acme"};
       auto root = person("root", role::sysadmin, std::nullopt, std::nullopt);
-      for (const auto& u : {sara, adam, alex, root, person("ann", role::learner, "acme-eu", "acme"),
+      auto sam = person("sam", role::support, std::nullopt, std::nullopt);
+      for (const auto& u : {sara, adam, alex, root, sam, person("ann", role::learner, "acme-eu", "acme"),
                             person("bob", role::learner, "acme-us", "acme"),
-                            person("gwen", role::learner, "globex", "globex")})
+                            person("gwen", role::learner, "globex", "globex"),
+                            person("gary", role::superadmin, "globex", "globex")})
         tx.put_user(u);
       // One password for everybody, hashed once: Argon2 is slow on purpose.
       static const std::string hash = crypto::hash_password("demo");

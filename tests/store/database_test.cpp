@@ -399,3 +399,74 @@ TEST_F(preferences_test, preferences_and_last_seen_survive_a_reopen) {
 
 } // namespace
 } // namespace actas::store
+
+namespace actas::store {
+namespace {
+
+using namespace actas::testing;
+
+class support_store_test : public ::testing::Test {
+protected:
+  void SetUp() override { crypto::init(); }
+  std::string path() const { return dir_.file("actas.db"); }
+  temp_dir dir_;
+};
+
+TEST_F(support_store_test, requests_and_grants_survive_a_reopen_and_the_snapshot_keeps_the_live_ones) {
+  auto w = make_inline_writer(path());
+  ASSERT_TRUE(commit(*w, write_small_realm));
+  domain::support_request pending;
+  pending.request_id = "req-1";
+  pending.support_user = "u-pia";
+  pending.realm_id = "acme";
+  pending.portals = {"acme", "acme-eu"};
+  pending.reason = "Broken enrolments";
+  pending.ticket = "T-42";
+  pending.created_at = at_s(1);
+  pending.lapses_at = at_s(100);
+  auto denied = pending;
+  denied.request_id = "req-2";
+  denied.state = domain::request_state::denied;
+  denied.decided_at = at_s(5);
+  denied.decided_by = "u-sara";
+  domain::support_grant live;
+  live.grant_id = "g-1";
+  live.request_id = "req-1";
+  live.portal_id = "acme-eu";
+  live.realm_id = "acme";
+  live.support_user = "u-pia";
+  live.temp_admin = "u-adam";
+  live.granted_by = "u-sara";
+  live.created_at = at_s(2);
+  live.expires_at = at_s(50);
+  live.warn_at = at_s(40);
+  auto revoked = live;
+  revoked.grant_id = "g-0";
+  revoked.created_at = at_s(1);
+  revoked.state = domain::grant_state::revoked;
+  revoked.ended_at = at_s(3);
+  revoked.ended_by = "u-sara";
+  ASSERT_TRUE(commit(*w, [&](transaction& tx) {
+    tx.put_request(pending);
+    tx.put_request(denied);
+    tx.put_grant(revoked);
+    tx.put_grant(live);
+  }));
+  w.reset();
+  database db(path());
+  auto snap = db.load_snapshot(at_s(10));
+  ASSERT_EQ(snap.pending_requests.size(), 1u);
+  EXPECT_EQ(snap.pending_requests[0].portals, (std::vector<domain::id>{"acme", "acme-eu"}));
+  EXPECT_EQ(snap.pending_requests[0].ticket, "T-42");
+  ASSERT_EQ(snap.active_grants.size(), 1u);
+  EXPECT_EQ(snap.active_grants[0].grant_id, "g-1");
+  EXPECT_EQ(snap.active_grants[0].warn_at, at_s(40));
+  EXPECT_EQ(db.find_request("req-2")->decided_by, "u-sara");
+  EXPECT_EQ(db.find_grant("g-0")->state, domain::grant_state::revoked);
+  auto all = db.grants_of_realm("acme", 10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].grant_id, "g-1");  // newest first
+}
+
+} // namespace
+} // namespace actas::store

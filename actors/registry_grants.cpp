@@ -1,0 +1,297 @@
+/// Support grants (SPEC §3.2–3.4): allowed by a superadmin per portal, each with a temporary admin that
+/// lives exactly as long as the grant; tokens for the requesting support user; revocation and expiry that
+/// end everything hanging on the grant before anyone is told it ended.
+#include <caf/all.hpp>
+
+#include "actors/registry_support_common.hpp"
+#include "crypto/crypto.hpp"
+
+namespace actas::actors::detail {
+
+namespace {
+
+using domain::errc;
+
+std::vector<id> active_portals(const registry_state& st) {
+  std::vector<id> out;
+  for (const auto& [grant_id, g] : st.grants)
+    out.push_back(g.portal_id);
+  return out;
+}
+
+} // namespace
+
+caf::result<grants_reply> create_grants(registry_self self, const grant_command& cmd) {
+  auto& st = self->state;
+  auto auth = authenticate(self, cmd.token_hash);
+  if (auth.error)
+    return grants_reply{{errc::unauthenticated, {}, {}}, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  if (auth.who.kind != store::token_kind::user)
+    return grants_reply{{errc::forbidden, {}, {}}, {}};
+  auto i = st.requests.find(cmd.request_id);
+  auto known = i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(cmd.request_id);
+  if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
+    return grants_reply{{errc::not_found, {}, {}}, {}};
+  auto settings = realm_settings_of(st.dir, known->realm_id);
+  auto duration = cmd.duration_s.value_or(settings.support.default_duration_s);
+  if (auto no = domain::check_grant(st.dir, *caller, *known, cmd.portals, duration, active_portals(st)))
+    return grants_reply{refusal_of(*no), {}};
+
+  auto at = now(self);
+  auto request = *known;
+  request.state = domain::request_state::granted;
+  request.decided_at = at;
+  request.decided_by = caller->user_id;
+  std::vector<domain::support_grant> grants;
+  std::vector<domain::user> temps;
+  std::vector<domain::audit_event> events;
+  std::vector<domain::notification> notes;
+  for (const auto& portal_id : cmd.portals) {
+    domain::support_grant g;
+    g.grant_id = crypto::random_id("grt_");
+    g.request_id = request.request_id;
+    g.portal_id = portal_id;
+    g.realm_id = request.realm_id;
+    g.support_user = request.support_user;
+    g.temp_admin = crypto::random_id("tmp_");
+    g.granted_by = caller->user_id;
+    g.created_at = at;
+    g.expires_at = domain::seconds_after(at, duration);
+    g.warn_at = std::max(at, g.expires_at - std::chrono::seconds{settings.support.warn_before_s});
+    temps.push_back(domain::make_temp_admin(st.dir, g.temp_admin, portal_id, g.grant_id, request.ticket));
+    auto ev = support_event(g.realm_id, "support.grant", at, caller->user_id, cmd.ip);
+    ev.grant = g.grant_id;
+    ev.portal = portal_id;
+    ev.via = g.support_user;
+    ev.detail_json = nlohmann::json{{"request", g.request_id},
+                                    {"temp_admin", g.temp_admin},
+                                    {"expires_at", domain::format_utc(g.expires_at)}}.dump();
+    events.push_back(std::move(ev));
+    notify_all(self, notes, settings, domain::notification_kind::support_granted,
+               support_values(st.dir, g.support_user, request.ticket, request.reason, {portal_id}, g.expires_at,
+                              name_of(st.dir, caller->user_id)),
+               {g.support_user}, at);
+    grants.push_back(std::move(g));
+  }
+  auto rp = self->make_response_promise<grants_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [request, grants, temps, events, notes](store::transaction& tx) {
+                      tx.put_request(request);
+                      for (const auto& u : temps)
+                        tx.put_user(u);
+                      for (const auto& g : grants)
+                        tx.put_grant(g);
+                      for (const auto& n : notes)
+                        tx.put_notification(n);
+                      for (const auto& e : events)
+                        tx.append_audit(e);
+                    },
+                    [self, request, grants, temps, notes, rp](bool ok) mutable {
+                      auto& st = self->state;
+                      if (!ok) {
+                        rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+                        return;
+                      }
+                      st.requests.erase(request.request_id);
+                      stop_timer(self, request.request_id);
+                      for (const auto& u : temps)
+                        st.dir.put_user(u);
+                      for (const auto& g : grants) {
+                        st.grants[g.grant_id] = g;
+                        start_timer(self, g.grant_id,
+                                    {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
+                      }
+                      for (const auto& admin : superadmins_of(st.dir, request.realm_id))
+                        self->send(user_actor_of(self, admin), push_atom::value,
+                                   live_event{banner_cleared{"support_request", request.request_id}});
+                      push_notes(self, notes);
+                      rp.deliver(grants_reply{{}, grants});
+                    });
+  return rp;
+}
+
+caf::result<mint_reply> grant_token(registry_self self, const std::string& token_hash, const id& grant_id) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return mint_reply{errc::unauthenticated, {}, {}, {}};
+  auto i = st.grants.find(grant_id);
+  // Only the support user who asked, with its own login, gets the temporary admin's token.
+  if (auth.who.kind != store::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id)
+    return mint_reply{errc::not_found, {}, {}, {}};
+  const auto& g = i->second;
+  auto at = now(self);
+  auto token = crypto::random_token();
+  store::token_record rec;
+  rec.hash = crypto::token_hash(token);
+  rec.user_id = g.temp_admin;
+  rec.kind = store::token_kind::grant;
+  rec.grant_id = g.grant_id;
+  rec.actor_id = g.support_user;
+  rec.created_at = at;
+  rec.expires_at = std::min(g.expires_at, domain::seconds_after(at, st.deps.token_ttl_s));
+  rec.idle_timeout_s = st.deps.token_idle_s;
+  rec.last_used_at = at;
+  auto ev = support_event(g.realm_id, "support.token", at, g.temp_admin, "");
+  ev.via = g.support_user;
+  ev.grant = g.grant_id;
+  ev.portal = g.portal_id;
+  auto rp = self->make_response_promise<mint_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [rec, ev](store::transaction& tx) {
+                      tx.put_token(rec);
+                      tx.append_audit(ev);
+                    },
+                    [self, rp, rec, token](bool ok) mutable {
+                      auto& st = self->state;
+                      if (!ok) {
+                        rp.deliver(mint_reply{errc::audit_unavailable, {}, {}, {}});
+                        return;
+                      }
+                      st.tokens.emplace(rec.hash, rec);
+                      principal who{rec.hash, rec.user_id, rec.kind, std::nullopt, rec.grant_id, rec.actor_id, rec.expires_at};
+                      rp.deliver(mint_reply{std::nullopt, token, who, *st.dir.find_user(rec.user_id)});
+                    });
+  return rp;
+}
+
+caf::result<grants_reply> revoke_grants(registry_self self, const std::string& token_hash, const std::vector<id>& ids,
+                                        const std::string& ip) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return grants_reply{{errc::unauthenticated, {}, {}}, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  if (auth.who.kind != store::token_kind::user || ids.empty() || ids.size() > 100)
+    return grants_reply{{ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
+                         "name between 1 and 100 grants"},
+                        {}};
+  for (const auto& grant_id : ids) {
+    auto i = st.grants.find(grant_id);
+    auto known = i != st.grants.end() ? std::optional{i->second} : st.deps.reader->find_grant(grant_id);
+    if (!known || !domain::is_superadmin_of(*caller, known->realm_id))
+      return grants_reply{{errc::not_found, "grants", "no such grant: " + grant_id.substr(0, 100)}, {}};
+    if (i == st.grants.end())
+      return grants_reply{{errc::session_ended, "grants", "grant already ended: " + grant_id}, {}};
+  }
+  auto rp = self->make_response_promise<grants_reply>();
+  end_grants(self, ids, domain::grant_state::revoked, caller->user_id, ip,
+             [rp](bool ok, std::vector<domain::support_grant> ended) mutable {
+               if (ok)
+                 rp.deliver(grants_reply{{}, std::move(ended)});
+               else
+                 rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+             });
+  return rp;
+}
+
+void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_state how, std::optional<id> by,
+                std::string ip, std::function<void(bool, std::vector<domain::support_grant>)> then) {
+  auto& st = self->state;
+  std::vector<domain::support_grant> ended;
+  std::vector<domain::user> tombstones;
+  std::vector<domain::audit_event> events;
+  std::vector<domain::notification> notes;
+  std::vector<std::pair<id, ending>> sessions;
+  for (const auto& grant_id : grant_ids) {
+    auto i = st.grants.find(grant_id);
+    if (i == st.grants.end())
+      continue;
+    auto g = i->second;
+    st.grants.erase(i);
+    stop_timer(self, grant_id);
+    // An expiry is dated at its deadline, also when noticed after a restart.
+    auto at = how == domain::grant_state::expired ? g.expires_at : now(self);
+    domain::end_grant(g, how, at, by);
+    // The temporary admin becomes a tombstone: its tokens die and its tabs close now.
+    if (const auto* temp = st.dir.find_user(g.temp_admin)) {
+      auto stone = *temp;
+      stone.status = domain::user_status::deleted;
+      st.dir.put_user(stone);
+      tombstones.push_back(stone);
+    }
+    std::vector<std::string> dead;
+    for (const auto& [hash, t] : st.tokens)
+      if (t.user_id == g.temp_admin && t.kind != store::token_kind::impersonation)
+        dead.push_back(hash);
+    for (const auto& hash : dead) {
+      self->send(user_actor_of(self, g.temp_admin), drop_atom::value, hash, std::uint16_t{1008});
+      st.tokens.erase(hash);
+    }
+    for (const auto& [session_id, live] : st.sessions)
+      if (live.handle && live.session.actor == g.temp_admin) {
+        ending e;
+        e.why = domain::end_reason::grant_ended;
+        e.at = at;
+        e.ended_by = by;
+        sessions.emplace_back(session_id, std::move(e));
+      }
+    auto request = st.deps.reader->find_request(g.request_id);
+    auto recipients = superadmins_of(st.dir, g.realm_id);
+    recipients.push_back(g.support_user);
+    notify_all(self, notes, realm_settings_of(st.dir, g.realm_id),
+               how == domain::grant_state::revoked ? domain::notification_kind::support_revoked
+                                                   : domain::notification_kind::support_expired,
+               support_values(st.dir, g.support_user, request ? request->ticket : "", request ? request->reason : "",
+                              {g.portal_id}, g.expires_at, by ? name_of(st.dir, *by) : std::string{"actas"}),
+               recipients, at);
+    auto ev = support_event(g.realm_id, how == domain::grant_state::revoked ? "support.revoke" : "support.expire", at,
+                            by.value_or(g.support_user), ip);
+    ev.grant = g.grant_id;
+    ev.portal = g.portal_id;
+    ev.via = g.support_user;
+    ev.detail_json = nlohmann::json{{"temp_admin", g.temp_admin}}.dump();
+    events.push_back(std::move(ev));
+    ended.push_back(std::move(g));
+  }
+  auto write = [ended, tombstones, events, notes](store::transaction& tx) {
+    for (const auto& g : ended) {
+      tx.put_grant(g);
+      tx.revoke_user_tokens(g.temp_admin, *g.ended_at);
+    }
+    for (const auto& u : tombstones)
+      tx.put_user(u);
+    for (const auto& n : notes)
+      tx.put_notification(n);
+    for (const auto& e : events)
+      tx.append_audit(e);
+  };
+  // Two things must be durable before anyone hears of the end: the grants (with their tombstones and
+  // notes) and the ends of the impersonations their temporary admins ran. Those end at once, here, so
+  // nothing else (the token sweep) can end them first for another reason.
+  struct progress {
+    int waiting = 2;
+    bool ok = true;
+  };
+  auto state = std::make_shared<progress>();
+  auto done = [self, state, ended, notes, then](bool ok) {
+    state->ok = state->ok && ok;
+    if (--state->waiting > 0)
+      return;
+    if (state->ok)
+      push_notes(self, notes);
+    if (then)
+      then(state->ok, ended);
+  };
+  finish_all(self, std::move(sessions), done);
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(write), done);
+}
+
+caf::result<audit_reply> grant_log(registry_self self, const std::string& token_hash, const id& grant_id) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return audit_reply{errc::unauthenticated, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  auto g = st.deps.reader->find_grant(grant_id);
+  if (auth.who.kind != store::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id))
+    return audit_reply{errc::not_found, {}};
+  store::audit_query q;
+  q.chain = g->realm_id;
+  q.grant = grant_id;
+  q.limit = 1000;
+  return self->delegate(st.deps.audit_reader, audit_atom::value, std::move(q));
+}
+
+} // namespace actas::actors::detail

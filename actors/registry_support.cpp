@@ -1,0 +1,243 @@
+/// Support access requests (SPEC §3.1): filed by support staff, seen live by every superadmin of the realm,
+/// denied, cancelled or lapsed; and the access status list.
+#include <caf/all.hpp>
+
+#include "actors/registry_support_common.hpp"
+#include "crypto/crypto.hpp"
+#include "domain/text.hpp"
+
+namespace actas::actors::detail {
+
+namespace {
+
+using domain::errc;
+
+live_event request_banner(const domain::directory& dir, const domain::support_request& r) {
+  banner_set b;
+  b.kind = "support_request";
+  b.actor_name = name_of(dir, r.support_user);
+  b.request = r;
+  return live_event{std::move(b)};
+}
+
+void show_banner(registry_self self, const domain::support_request& r) {
+  for (const auto& admin : superadmins_of(self->state.dir, r.realm_id))
+    self->send(user_actor_of(self, admin), push_atom::value, request_banner(self->state.dir, r));
+}
+
+void clear_banner(registry_self self, const domain::support_request& r) {
+  for (const auto& admin : superadmins_of(self->state.dir, r.realm_id))
+    self->send(user_actor_of(self, admin), push_atom::value,
+               live_event{banner_cleared{"support_request", r.request_id}});
+}
+
+/// Writes a request's new state with its event and notes; then clears the banners and answers.
+void settle(registry_self self, domain::support_request r, domain::audit_event ev,
+            std::vector<domain::notification> notes, caf::typed_response_promise<request_reply> rp) {
+  auto& st = self->state;
+  st.requests.erase(r.request_id);
+  stop_timer(self, r.request_id);
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [r, ev, notes](store::transaction& tx) {
+                      tx.put_request(r);
+                      for (const auto& n : notes)
+                        tx.put_notification(n);
+                      tx.append_audit(ev);
+                    },
+                    [self, r, notes, rp](bool ok) mutable {
+                      if (!ok) {
+                        // Not written: the request stays pending, as the store still says.
+                        auto back = r;
+                        back.state = domain::request_state::pending;
+                        back.decided_at.reset();
+                        back.decided_by.reset();
+                        self->state.requests[back.request_id] = back;
+                        start_timer(self, back.request_id, {{back.lapses_at, lapse_cookie}});
+                        if (rp.pending())
+                          rp.deliver(request_reply{{errc::audit_unavailable, {}, {}}, {}});
+                        return;
+                      }
+                      clear_banner(self, r);
+                      push_notes(self, notes);
+                      if (rp.pending())
+                        rp.deliver(request_reply{{}, r});
+                    });
+}
+
+} // namespace
+
+caf::result<request_reply> create_request(registry_self self, const request_command& cmd) {
+  auto& st = self->state;
+  auto auth = authenticate(self, cmd.token_hash);
+  if (auth.error)
+    return request_reply{{errc::unauthenticated, {}, {}}, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  if (auth.who.kind != store::token_kind::user)
+    return request_reply{{errc::forbidden, {}, {}}, {}};
+  id realm_id;
+  if (auto no = domain::check_request(st.dir, *caller, cmd.portals, cmd.reason, cmd.ticket, realm_id))
+    return request_reply{refusal_of(*no), {}};
+  auto at = now(self);
+  auto settings = realm_settings_of(st.dir, realm_id);
+  domain::support_request r;
+  r.request_id = crypto::random_id("req_");
+  r.support_user = caller->user_id;
+  r.realm_id = realm_id;
+  r.portals = cmd.portals;
+  r.reason = std::string{domain::trim(cmd.reason)};
+  r.ticket = std::string{domain::trim(cmd.ticket)};
+  r.created_at = at;
+  r.lapses_at = domain::seconds_after(at, settings.support.request_ttl_s);
+  auto admins = superadmins_of(st.dir, realm_id);
+  std::vector<domain::notification> notes;
+  notify_all(self, notes, settings, domain::notification_kind::support_request,
+             support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, r.lapses_at, name_of(st.dir, r.support_user)),
+             admins, at);
+  auto ev = support_event(realm_id, "support.request", at, r.support_user, cmd.ip);
+  ev.reason = r.reason;
+  ev.detail_json = nlohmann::json{{"request", r.request_id}, {"portals", r.portals}, {"ticket", r.ticket}}.dump();
+  auto rp = self->make_response_promise<request_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [r, notes, ev](store::transaction& tx) {
+                      tx.put_request(r);
+                      for (const auto& n : notes)
+                        tx.put_notification(n);
+                      tx.append_audit(ev);
+                    },
+                    [self, r, notes, rp](bool ok) mutable {
+                      if (!ok) {
+                        rp.deliver(request_reply{{errc::audit_unavailable, {}, {}}, {}});
+                        return;
+                      }
+                      self->state.requests[r.request_id] = r;
+                      start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
+                      push_notes(self, notes);
+                      show_banner(self, r);
+                      rp.deliver(request_reply{{}, r});
+                    });
+  return rp;
+}
+
+caf::result<request_reply> close_request(registry_self self, const std::string& token_hash, const id& request_id,
+                                         domain::request_state how, const std::string& ip) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return request_reply{{errc::unauthenticated, {}, {}}, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  auto i = st.requests.find(request_id);
+  std::optional<domain::support_request> known =
+    i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(request_id);
+  bool may = known && auth.who.kind == store::token_kind::user &&
+             (how == domain::request_state::denied ? domain::is_superadmin_of(*caller, known->realm_id)
+                                                   : caller->user_id == known->support_user);
+  if (!may)
+    return request_reply{{errc::not_found, {}, {}}, {}};
+  if (i == st.requests.end())
+    return request_reply{{errc::session_ended, {}, "the request is no longer pending"}, *known};
+  auto r = i->second;
+  auto at = now(self);
+  r.state = how;
+  r.decided_at = at;
+  r.decided_by = caller->user_id;
+  std::vector<domain::notification> notes;
+  if (how == domain::request_state::denied)
+    notify_all(self, notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_denied,
+               support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, std::nullopt, name_of(st.dir, caller->user_id)),
+               {r.support_user}, at);
+  auto ev = support_event(r.realm_id, how == domain::request_state::denied ? "support.deny" : "support.cancel", at,
+                          caller->user_id, ip);
+  ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  auto rp = self->make_response_promise<request_reply>();
+  settle(self, r, ev, notes, rp);
+  return rp;
+}
+
+void lapse_request(registry_self self, const id& request_id) {
+  auto& st = self->state;
+  auto i = st.requests.find(request_id);
+  if (i == st.requests.end())
+    return;
+  auto r = i->second;
+  r.state = domain::request_state::lapsed;
+  r.decided_at = r.lapses_at;  // dated at its deadline, even when noticed after a restart
+  std::vector<domain::notification> notes;
+  notify_all(self, notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_expired,
+             support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, r.lapses_at, "nobody"),
+             {r.support_user}, r.lapses_at);
+  auto ev = support_event(r.realm_id, "support.lapse", r.lapses_at, r.support_user, "");
+  ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  settle(self, r, ev, notes, caf::typed_response_promise<request_reply>{});
+}
+
+access_reply access(registry_self self, const std::string& token_hash) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {errc::unauthenticated, {}};
+  const auto* caller = st.dir.find_user(auth.who.user_id);
+  if (auth.who.kind != store::token_kind::user || !caller->realm_id || !domain::is_superadmin_of(*caller, *caller->realm_id))
+    return {errc::forbidden, {}};
+  std::vector<domain::support_request> pending;
+  for (const auto& [request_id, r] : st.requests)
+    if (r.realm_id == *caller->realm_id)
+      pending.push_back(r);
+  auto grants = st.deps.reader->grants_of_realm(*caller->realm_id, 1000);
+  return {std::nullopt, domain::access_status(st.dir, *caller->realm_id, grants, pending)};
+}
+
+void support_due(registry_self self, const id& owner, std::uint64_t cookie) {
+  auto& st = self->state;
+  if (cookie == lapse_cookie) {
+    lapse_request(self, owner);
+    return;
+  }
+  auto i = st.grants.find(owner);
+  if (i == st.grants.end())
+    return;
+  const auto g = i->second;
+  if (cookie == grant_warn_cookie) {
+    std::vector<domain::notification> notes;
+    auto recipients = superadmins_of(st.dir, g.realm_id);
+    recipients.push_back(g.support_user);
+    auto request = st.deps.reader->find_request(g.request_id);
+    notify_all(self, notes, realm_settings_of(st.dir, g.realm_id), domain::notification_kind::support_ending_soon,
+               support_values(st.dir, g.support_user, request ? request->ticket : "", request ? request->reason : "",
+                              {g.portal_id}, g.expires_at, name_of(st.dir, g.support_user)),
+               recipients, g.warn_at);
+    st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                      [notes](store::transaction& tx) {
+                        for (const auto& n : notes)
+                          tx.put_notification(n);
+                      },
+                      [self, notes](bool ok) {
+                        if (ok)
+                          push_notes(self, notes);
+                      });
+  } else if (cookie == grant_expire_cookie) {
+    end_grants(self, {owner}, domain::grant_state::expired, std::nullopt, "", nullptr);
+  }
+}
+
+void resume_support(registry_self self, std::vector<domain::support_request> requests,
+                    std::vector<domain::support_grant> grants) {
+  auto& st = self->state;
+  auto at = now(self);
+  for (auto& r : requests) {
+    st.requests[r.request_id] = r;
+    // An overdue lapse is due at once (the wheel fires past deadlines immediately), dated at its deadline.
+    start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
+    if (r.lapses_at > at)
+      show_banner(self, r);
+  }
+  for (auto& g : grants) {
+    st.grants[g.grant_id] = g;
+    std::vector<timer_request> deadlines{{g.expires_at, grant_expire_cookie}};
+    // A warning long past was sent before the restart; one just due (or missed while down) is sent now.
+    if (g.warn_at + std::chrono::minutes{1} > at && g.warn_at < g.expires_at)
+      deadlines.push_back({g.warn_at, grant_warn_cookie});
+    start_timer(self, g.grant_id, std::move(deadlines));
+  }
+}
+
+} // namespace actas::actors::detail

@@ -1,0 +1,83 @@
+#pragma once
+/// Helpers shared by the support request and grant handlers of the registry (internal to actors/).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/registry_parts.hpp"
+#include "actors/support_timer.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace actas::actors::detail {
+
+/// The active superadmins of a realm: who sees requests and hears about grants.
+inline std::vector<id> superadmins_of(const domain::directory& dir, const id& realm_id) {
+  std::vector<id> out;
+  for (const auto& [user_id, u] : dir.users())
+    if (domain::is_superadmin_of(u, realm_id))
+      out.push_back(user_id);
+  return out;
+}
+
+/// The realm's settings, read at its top-level portal (support settings are realm-wide).
+inline domain::realm_settings realm_settings_of(const domain::directory& dir, const id& realm_id) {
+  const auto* r = dir.find_realm(realm_id);
+  return r ? dir.effective_settings(r->top_portal) : domain::default_settings();
+}
+
+/// Placeholders of support notifications.
+inline std::map<std::string, std::string> support_values(const domain::directory& dir, const id& support_user,
+                                                         const std::string& ticket, const std::string& reason,
+                                                         const std::vector<id>& portals,
+                                                         std::optional<domain::timestamp> expires_at,
+                                                         const std::string& actor_name) {
+  std::string names;
+  for (const auto& p : portals) {
+    const auto* portal = dir.find_portal(p);
+    names += (names.empty() ? "" : ", ") + (portal ? portal->name : p);
+  }
+  std::map<std::string, std::string> v{{"ticket", ticket}, {"reason", reason}, {"portal_name", names},
+                                       {"actor_name", actor_name}, {"target_name", name_of(dir, support_user)}};
+  if (expires_at)
+    v["expires_at"] = domain::format_utc(*expires_at);
+  return v;
+}
+
+/// A support audit event on the realm's chain.
+inline domain::audit_event support_event(std::string realm_id, std::string event, domain::timestamp at,
+                                         std::optional<id> performed_by, std::string ip) {
+  domain::audit_event e;
+  e.chain = std::move(realm_id);
+  e.event = std::move(event);
+  e.at = at;
+  e.performed_by = std::move(performed_by);
+  e.result = domain::outcome::done;
+  if (!ip.empty())
+    e.ip = std::move(ip);
+  return e;
+}
+
+/// Spawns the actor owning `owner`'s deadlines.
+inline void start_timer(registry_self self, const id& owner, std::vector<timer_request> deadlines) {
+  auto handle = self->spawn<caf::linked>(support_timer, owner, std::move(deadlines),
+                                         caf::actor_cast<registry_actor>(self), self->state.deps.timers);
+  self->state.support_timers[owner] = handle;
+}
+
+/// Stops the actor owning `owner`'s deadlines (its pending wake-ups become stale).
+inline void stop_timer(registry_self self, const id& owner) {
+  auto& timers = self->state.support_timers;
+  if (auto i = timers.find(owner); i != timers.end()) {
+    self->send_exit(i->second, caf::exit_reason::normal);
+    timers.erase(i);
+  }
+}
+
+inline refusal refusal_of(const domain::support_refusal& r) { return {r.code, r.field, r.message}; }
+
+/// Ends grants (revoked or expired) with everything that hangs on them; `then` learns when all is durable.
+void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_state how, std::optional<id> by,
+                std::string ip, std::function<void(bool, std::vector<domain::support_grant>)> then);
+
+} // namespace actas::actors::detail
