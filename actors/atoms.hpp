@@ -52,5 +52,7 @@ using gtoken_atom = caf::atom_constant<caf::atom("gtoken")>;
 using access_atom = caf::atom_constant<caf::atom("access")>;
 using glog_atom = caf::atom_constant<caf::atom("glog")>;
 using due_atom = caf::atom_constant<caf::atom("due")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 
 } // namespace actas::actors

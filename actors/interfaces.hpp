@@ -44,6 +44,14 @@ using impersonation_actor = caf::typed_actor<
   // From the registry once the end is durable: tell the tabs `session_ended`, close them, quit.
   caf::reacts_to<ended_atom, domain::impersonation_session>>;
 
+/// The live dashboard: subscribed tabs with their scopes; every change is published once and reaches the
+/// tabs whose scope holds it.
+using dashboard_actor = caf::typed_actor<
+  // A tab subscribes with its scope; it gets `snapshot` (already filtered) first, then live updates.
+  caf::reacts_to<subscribe_atom, socket_actor, domain::dashboard_scope, std::vector<dashboard_update>>,
+  // A session, request or grant appeared, changed or left.
+  caf::reacts_to<publish_atom, dashboard_update>>;
+
 /// Reads the audit log on a connection and a thread of its own, so a long verify never stalls decisions.
 using reader_actor = caf::typed_actor<
   // Events of one chain matching the filters (the registry has already checked who may read it).
@@ -138,6 +146,9 @@ using registry_actor = caf::typed_actor<
   // A grant's access log (token hash, grant id): its events on the realm's chain.
   caf::replies_to<glog_atom, std::string, id>::with<audit_reply>,
   // From a support timer: request lapse (cookie 10), grant warning (11) or expiry (12) of `id`.
-  caf::reacts_to<due_atom, id, std::uint64_t>>;
+  caf::reacts_to<due_atom, id, std::uint64_t>,
+  // A tab (opened with this token hash) asks for the dashboard: admins get a snapshot and live updates
+  // within their scope, everyone else an error frame.
+  caf::reacts_to<subscribe_atom, socket_actor, std::string>>;
 
 } // namespace actas::actors

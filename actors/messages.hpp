@@ -9,6 +9,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "domain/dashboard.hpp"
 #include "domain/errc.hpp"
 #include "domain/introspection.hpp"
 #include "domain/notification.hpp"
@@ -302,8 +303,22 @@ struct socket_close {
   std::string why;
 };
 
-using live_event =
-  std::variant<hello, notification_pushed, banner_set, banner_cleared, session_closed, socket_close>;
+/// A row of the live dashboard appeared or changed (upsert) or left it (remove): exactly one of session,
+/// request or grant is set.
+struct dashboard_update {
+  bool removed = false;
+  std::optional<domain::impersonation_session> session;
+  std::optional<domain::support_request> request;
+  std::optional<domain::support_grant> grant;
+};
+
+/// An error frame ({type: "error", code}) for something the tab asked that it may not have.
+struct error_frame {
+  domain::errc code = domain::errc::forbidden;
+};
+
+using live_event = std::variant<hello, notification_pushed, banner_set, banner_cleared, session_closed, socket_close,
+                                dashboard_update, error_frame>;
 
 /// A one-shot timer request to the timer wheel: at wall time `at`, `client` gets (timeout, cookie).
 struct timer_request {
@@ -352,6 +367,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grant_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grants_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::access_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<actas::domain::id>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::dashboard_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<actas::actors::dashboard_update>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::dashboard_scope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

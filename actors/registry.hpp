@@ -28,6 +28,8 @@ struct registry_deps {
   timer_actor timers;
   /// Audit queries and verification run there.
   reader_actor audit_reader;
+  /// The live dashboard's fan-out.
+  dashboard_actor dashboard;
   time_base times;
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;

@@ -106,6 +106,9 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
                         self->send(user_actor_of(self, admin), push_atom::value,
                                    live_event{banner_cleared{"support_request", request.request_id}});
                       push_notes(self, notes);
+                      publish(self, {true, std::nullopt, request, std::nullopt});
+                      for (const auto& g : grants)
+                        publish(self, {false, std::nullopt, std::nullopt, g});
                       rp.deliver(grants_reply{{}, grants});
                     });
   return rp;
@@ -269,8 +272,11 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
       return;
-    if (state->ok)
+    if (state->ok) {
       push_notes(self, notes);
+      for (const auto& g : ended)
+        publish(self, {true, std::nullopt, std::nullopt, g});
+    }
     if (then)
       then(state->ok, ended);
   };

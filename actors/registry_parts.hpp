@@ -71,6 +71,11 @@ void notify_all(registry_self self, std::vector<domain::notification>& out, cons
 /// Pushes durable notifications to their users' tabs.
 void push_notes(registry_self self, const std::vector<domain::notification>& notes);
 
+// -- dashboard (registry_dashboard.cpp) --
+/// Tells the dashboard about a change.
+void publish(registry_self self, dashboard_update update);
+void subscribe(registry_self self, const socket_actor& tab, const std::string& token_hash);
+
 // -- reads (registry_reads.cpp) --
 me_reply me(registry_self self, const std::string& token_hash);
 sessions_reply list_sessions(registry_self self, const std::string& token_hash, const sessions_query& q);

@@ -91,6 +91,7 @@ void announce_end(registry_self self, pending_end& pe) {
   self->send(user_actor_of(self, s.target), push_atom::value,
              live_event{banner_cleared{"being_viewed", s.session_id}});
   push_notes(self, pe.notes);
+  publish(self, {true, s, std::nullopt, std::nullopt});
 }
 
 void write_end(registry_self self, const id& session_id) {
@@ -243,6 +244,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                       }
                       st.tokens.emplace(rec.hash, rec);
                       st.sessions.at(s.session_id).handle = spawn_session(self, s);
+                      publish(self, {false, s, std::nullopt, std::nullopt});
                       push_notes(self, notes);
                       if (show_live)
                         self->send(user_actor_of(self, s.target), push_atom::value,

@@ -59,6 +59,7 @@ void settle(registry_self self, domain::support_request r, domain::audit_event e
                       }
                       clear_banner(self, r);
                       push_notes(self, notes);
+                      publish(self, {true, std::nullopt, r, std::nullopt});
                       if (rp.pending())
                         rp.deliver(request_reply{{}, r});
                     });
@@ -113,6 +114,7 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
                       start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
                       push_notes(self, notes);
                       show_banner(self, r);
+                      publish(self, {false, std::nullopt, r, std::nullopt});
                       rp.deliver(request_reply{{}, r});
                     });
   return rp;

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/dashboard.hpp"
 #include "actors/reader.hpp"
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
@@ -37,6 +38,8 @@ struct runtime::impl {
     deps.reader = reader;
     deps.timers = timers;
     deps.audit_reader = sys.spawn<caf::detached>(actors::reader, cfg.db_path);
+    deps.dashboard = sys.spawn(actors::dashboard, 0);
+    hub = deps.dashboard;
     deps.times = times;
     deps.token_ttl_s = cfg.token_ttl_s;
     deps.token_idle_s = cfg.token_idle_s;
@@ -56,6 +59,7 @@ struct runtime::impl {
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(timers, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_reader, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
     writer->stop();
   }
@@ -65,6 +69,7 @@ struct runtime::impl {
   std::shared_ptr<store::writer> writer;
   timer_actor timers;
   reader_actor audit_reader;
+  dashboard_actor hub;
   registry_actor registry;
   bool stopped = false;
 };

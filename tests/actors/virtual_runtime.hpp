@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/dashboard.hpp"
 #include "actors/reader.hpp"
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
@@ -59,6 +60,8 @@ public:
     deps.reader = reader_;
     deps.timers = timers_;
     deps.audit_reader = audit_reader_;
+    hub_ = sys_->spawn(actors::dashboard, 0);
+    deps.dashboard = hub_;
     deps.times = times;
     deps.inline_password_checks = true;
     registry_ = sys_->spawn(actors::registry, deps, reader_->load_snapshot(start));
@@ -69,6 +72,7 @@ public:
     caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(timers_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_reader_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hub_, caf::exit_reason::user_shutdown);
     run();
   }
 
@@ -134,6 +138,16 @@ public:
       log);
     caf::anon_send(registry_, actors::attach_atom::value, tab, crypto::token_hash(token));
     run();
+    last_tab_ = tab;
+    return log;
+  }
+
+  /// Opens a fake tab with `token` and subscribes it to the dashboard.
+  event_log open_dashboard(const std::string& token) {
+    auto log = open_tab(token);
+    log->clear();  // keep only what the subscription brings
+    caf::anon_send(registry_, actors::subscribe_atom::value, last_tab_, crypto::token_hash(token));
+    run();
     return log;
   }
 
@@ -149,7 +163,9 @@ private:
   std::shared_ptr<store::database> reader_;
   actors::timer_actor timers_;
   actors::reader_actor audit_reader_;
+  actors::dashboard_actor hub_;
   actors::registry_actor registry_;
+  actors::socket_actor last_tab_;
 };
 
 /// Kinds of events in a log, for compact assertions: "hello", "notification:impersonation_started",
@@ -170,6 +186,11 @@ inline std::vector<std::string> kinds(const event_log& log) {
           out.push_back("clear:" + e.kind);
         else if constexpr (std::is_same_v<T, actors::session_closed>)
           out.push_back("session_ended");
+        else if constexpr (std::is_same_v<T, actors::dashboard_update>)
+          out.push_back(std::string{e.removed ? "remove:" : "upsert:"} +
+                        (e.session ? "session" : e.request ? "request" : "grant"));
+        else if constexpr (std::is_same_v<T, actors::error_frame>)
+          out.push_back("error:" + std::string{domain::to_string(e.code)});
         else
           out.push_back("close:" + std::to_string(e.code));
       },

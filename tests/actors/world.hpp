@@ -41,9 +41,11 @@ inline void seed_world(store::writer& w) {
       adam.admin_portals = {"acme-eu"};
       auto alex = person("alex", role::admin, "acme", "acme");
       alex.admin_portals = {"acme"};
+      auto uma = person("uma", role::admin, "acme-us", "acme");
+      uma.admin_portals = {"acme-us"};
       auto root = person("root", role::sysadmin, std::nullopt, std::nullopt);
       auto sam = person("sam", role::support, std::nullopt, std::nullopt);
-      for (const auto& u : {sara, adam, alex, root, sam, person("ann", role::learner, "acme-eu", "acme"),
+      for (const auto& u : {sara, adam, alex, uma, root, sam, person("ann", role::learner, "acme-eu", "acme"),
                             person("bob", role::learner, "acme-us", "acme"),
                             person("gwen", role::learner, "globex", "globex"),
                             person("gary", role::superadmin, "globex", "globex")})

@@ -1,0 +1,39 @@
+#include "actors/dashboard.hpp"
+
+#include <caf/all.hpp>
+
+namespace actas::actors {
+
+bool visible(const domain::dashboard_scope& scope, const dashboard_update& u) {
+  if (u.session)
+    return domain::sees(scope, u.session->realm_id, u.session->portal, u.session->target);
+  if (u.grant)
+    return domain::sees(scope, u.grant->realm_id, u.grant->portal_id);
+  if (u.request)
+    return scope.whole_realm && u.request->realm_id == scope.realm_id;
+  return false;
+}
+
+// `unused` only exists because CAF 0.17 trips UBSan when a function is spawned without arguments.
+dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashboard_state> self, int) {
+  self->set_down_handler([=](const caf::down_msg& down) {
+    std::erase_if(self->state.subscribers, [&](const auto& s) { return s.tab.address() == down.source; });
+  });
+  return {
+    [=](subscribe_atom, const socket_actor& tab, const domain::dashboard_scope& scope,
+        const std::vector<dashboard_update>& snapshot) {
+      self->monitor(tab);
+      for (const auto& row : snapshot)
+        self->send(tab, live_event{row});
+      self->state.subscribers.push_back({tab, scope});
+    },
+    [=](publish_atom, const dashboard_update& update) {
+      live_event ev{update};
+      for (const auto& s : self->state.subscribers)
+        if (visible(s.scope, update))
+          self->send(s.tab, ev);
+    },
+  };
+}
+
+} // namespace actas::actors

@@ -1,0 +1,79 @@
+// The live dashboard in virtual time: snapshot then live rows within scope, learners refused, many tabs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/actors/virtual_runtime.hpp"
+#include "tests/actors/world.hpp"
+
+namespace actas::test {
+namespace {
+
+using ::testing::ElementsAre;
+
+/// The dashboard frames of a tab (which also carries its user's notifications and banners).
+std::vector<std::string> board(const event_log& log) {
+  std::vector<std::string> out;
+  for (auto& k : kinds(log))
+    if (k.starts_with("upsert:") || k.starts_with("remove:") || k.starts_with("error:"))
+      out.push_back(k);
+  return out;
+}
+
+struct dashboard_test : ::testing::Test {
+  temp_dir dir;
+  std::string db = (dir.path / "actas.db").string();
+  std::unique_ptr<virtual_runtime> rt;
+
+  void SetUp() override {
+    crypto::init();
+    seed_world(*store::make_inline_writer(db));
+    rt = std::make_unique<virtual_runtime>(db, test_epoch());
+  }
+};
+
+TEST_F(dashboard_test, admins_see_sessions_in_their_scope_live_and_learners_get_an_error) {
+  auto adam = rt->token_for("adam");
+  auto earlier = rt->start(rt->token_for("alex"), "bob");  // acme-us, before anyone subscribed
+  auto sara_board = rt->open_dashboard(rt->token_for("sara"));
+  auto adam_board = rt->open_dashboard(adam);
+  auto uma_board = rt->open_dashboard(rt->token_for("uma"));
+  auto ann_board = rt->open_dashboard(rt->token_for("ann"));
+  EXPECT_THAT(board(sara_board), ElementsAre("upsert:session"));  // the snapshot
+  EXPECT_TRUE(board(adam_board).empty());
+  EXPECT_THAT(board(uma_board), ElementsAre("upsert:session"));
+  EXPECT_THAT(board(ann_board), ElementsAre("error:forbidden"));
+  auto started = rt->start(adam, "ann");
+  rt->end(rt->token_for("sara"), started.session.session_id);  // the kill switch
+  EXPECT_THAT(board(sara_board), ElementsAre("upsert:session", "upsert:session", "remove:session"));
+  EXPECT_THAT(board(adam_board), ElementsAre("upsert:session", "remove:session"));
+  EXPECT_THAT(board(uma_board), ElementsAre("upsert:session"));  // acme-eu is not uma's
+  EXPECT_THAT(board(ann_board), ElementsAre("error:forbidden"));
+}
+
+TEST_F(dashboard_test, requests_reach_superadmins_and_grants_the_admins_of_their_portal) {
+  auto sara_board = rt->open_dashboard(rt->token_for("sara"));
+  auto adam_board = rt->open_dashboard(rt->token_for("adam"));
+  auto request = rt->ask<actors::request_reply>(
+    actors::request_atom::value,
+    actors::request_command{crypto::token_hash(rt->token_for("sam")), {"acme-eu"}, "Broken enrolments", "T-1", ""});
+  auto granted = rt->ask<actors::grants_reply>(
+    actors::grant_atom::value,
+    actors::grant_command{crypto::token_hash(rt->token_for("sara")), request.request.request_id, {"acme-eu"}, std::nullopt, ""});
+  ASSERT_FALSE(granted.refused.error);
+  EXPECT_THAT(board(sara_board), ElementsAre("upsert:request", "remove:request", "upsert:grant"));
+  EXPECT_THAT(board(adam_board), ElementsAre("upsert:grant"));
+}
+
+TEST_F(dashboard_test, a_thousand_tabs_each_get_every_change_exactly_once) {
+  auto sara = rt->token_for("sara");
+  std::vector<event_log> boards;
+  for (int i = 0; i < 1000; ++i)
+    boards.push_back(rt->open_dashboard(sara));
+  auto started = rt->start(rt->token_for("adam"), "ann");
+  rt->end(sara, started.session.session_id);
+  for (const auto& tab : boards)
+    ASSERT_THAT(board(tab), ElementsAre("upsert:session", "remove:session"));
+}
+
+} // namespace
+} // namespace actas::test
