@@ -312,13 +312,19 @@ struct dashboard_update {
   std::optional<domain::support_grant> grant;
 };
 
+/// One of the user's notifications was read (on any tab): every tab updates its bell.
+struct notification_read {
+  id notification_id;
+  std::int64_t unread = 0;
+};
+
 /// An error frame ({type: "error", code}) for something the tab asked that it may not have.
 struct error_frame {
   domain::errc code = domain::errc::forbidden;
 };
 
 using live_event = std::variant<hello, notification_pushed, banner_set, banner_cleared, session_closed, socket_close,
-                                dashboard_update, error_frame>;
+                                dashboard_update, error_frame, notification_read>;
 
 /// A one-shot timer request to the timer wheel: at wall time `at`, `client` gets (timeout, cookie).
 struct timer_request {

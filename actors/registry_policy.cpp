@@ -228,7 +228,10 @@ caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_
                         return;
                       }
                       item.read = true;
-                      rp.deliver(inbox_reply{std::nullopt, {item}, self->state.deps.reader->unread_count(user_id)});
+                      auto unread = self->state.deps.reader->unread_count(user_id);
+                      self->send(user_actor_of(self, user_id), push_atom::value,
+                                 live_event{notification_read{item.notification_id, unread}});
+                      rp.deliver(inbox_reply{std::nullopt, {item}, unread});
                     });
   return rp;
 }

@@ -178,9 +178,11 @@ TEST_F(policy_test, reading_as_the_impersonator_leaves_notifications_unread) {
   EXPECT_FALSE(read.items.at(0).read);
   EXPECT_EQ(rt->reader().unread_count("ann"), 1);
   auto ann = rt->token_for("ann");
+  auto other_tab = rt->open_tab(rt->token_for("ann"));
   auto own = rt->ask<actors::inbox_reply>(actors::read_atom::value, crypto::token_hash(ann), id);
   EXPECT_TRUE(own.items.at(0).read);
   EXPECT_EQ(own.unread, 0);
+  EXPECT_EQ(kinds(other_tab).back(), "read:0");  // every tab's bell follows
   EXPECT_EQ(rt->ask<actors::inbox_reply>(actors::read_atom::value, crypto::token_hash(rt->token_for("bob")), id).error,
             errc::not_found);
 }

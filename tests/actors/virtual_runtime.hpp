@@ -189,6 +189,8 @@ inline std::vector<std::string> kinds(const event_log& log) {
         else if constexpr (std::is_same_v<T, actors::dashboard_update>)
           out.push_back(std::string{e.removed ? "remove:" : "upsert:"} +
                         (e.session ? "session" : e.request ? "request" : "grant"));
+        else if constexpr (std::is_same_v<T, actors::notification_read>)
+          out.push_back("read:" + std::to_string(e.unread));
         else if constexpr (std::is_same_v<T, actors::error_frame>)
           out.push_back("error:" + std::string{domain::to_string(e.code)});
         else
