@@ -54,5 +54,6 @@ using glog_atom = caf::atom_constant<caf::atom("glog")>;
 using due_atom = caf::atom_constant<caf::atom("due")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using mygrants_atom = caf::atom_constant<caf::atom("mygrants")>;
 
 } // namespace actas::actors

@@ -149,6 +149,8 @@ using registry_actor = caf::typed_actor<
   caf::reacts_to<due_atom, id, std::uint64_t>,
   // A tab (opened with this token hash) asks for the dashboard: admins get a snapshot and live updates
   // within their scope, everyone else an error frame.
-  caf::reacts_to<subscribe_atom, socket_actor, std::string>>;
+  caf::reacts_to<subscribe_atom, socket_actor, std::string>,
+  // A support user's own active grants (token hash): where it can open a temporary admin session.
+  caf::replies_to<mygrants_atom, std::string>::with<grants_reply>>;
 
 } // namespace actas::actors

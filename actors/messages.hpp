@@ -70,6 +70,8 @@ struct me_reply {
   domain::user user;
   std::optional<domain::user> actor;
   std::optional<domain::impersonation_session> impersonation;
+  /// The grant behind a grant token (or behind the temporary admin an impersonation was started by).
+  std::optional<domain::support_grant> grant;
 };
 
 /// GET /v1/impersonations?state=active|ended (no state: both), newest first, within the caller's view.

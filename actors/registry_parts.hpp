@@ -83,6 +83,7 @@ caf::result<audit_reply> audit(registry_self self, const std::string& token_hash
 caf::result<verify_reply> verify(registry_self self, const std::string& token_hash, const std::string& chain);
 /// The first frame of a new tab.
 hello hello_for(registry_self self, const principal& who);
+grants_reply own_grants(registry_self self, const std::string& token_hash);
 
 // -- sessions (registry_sessions.cpp) --
 caf::result<start_reply> start(registry_self self, const start_command& cmd);

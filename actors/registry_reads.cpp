@@ -35,7 +35,7 @@ me_reply me(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}, {}, {}, {}};
+    return {errc::unauthenticated, {}, {}, {}, {}, {}};
   me_reply r;
   r.who = auth.who;
   r.user = *st.dir.find_user(auth.who.user_id);
@@ -43,6 +43,9 @@ me_reply me(registry_self self, const std::string& token_hash) {
   if (auth.who.session_id)
     if (auto i = st.sessions.find(*auth.who.session_id); i != st.sessions.end())
       r.impersonation = i->second.session;
+  if (auth.who.grant_id)
+    if (auto i = st.grants.find(*auth.who.grant_id); i != st.grants.end())
+      r.grant = i->second;
   return r;
 }
 
@@ -95,6 +98,20 @@ caf::result<verify_reply> verify(registry_self self, const std::string& token_ha
   if (!readable)
     return verify_reply{errc::forbidden, {}, {}};
   return self->delegate(st.deps.audit_reader, verify_atom::value, *readable);
+}
+
+grants_reply own_grants(registry_self self, const std::string& token_hash) {
+  auto& st = self->state;
+  auto auth = authenticate(self, token_hash);
+  if (auth.error)
+    return {{errc::unauthenticated, {}, {}}, {}};
+  grants_reply out;
+  if (auth.who.kind != store::token_kind::user)
+    return out;
+  for (const auto& [grant_id, g] : st.grants)
+    if (g.support_user == auth.who.user_id)
+      out.grants.push_back(g);
+  return out;
 }
 
 hello hello_for(registry_self self, const principal& who) {

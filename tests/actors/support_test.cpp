@@ -136,6 +136,12 @@ TEST_F(support_test, a_grant_gives_the_support_user_a_temporary_admin_of_that_po
   EXPECT_EQ(who.who.user_id, g.grants[0].temp_admin);
   EXPECT_EQ(who.who.actor_id, "sam");
   EXPECT_EQ(who.who.grant_id, g.grants[0].grant_id);
+  auto mine = rt->ask<actors::grants_reply>(actors::mygrants_atom::value, crypto::token_hash(sam));
+  EXPECT_EQ(mine.grants.size(), 2u);
+  auto me = rt->ask<actors::me_reply>(actors::me_atom::value, crypto::token_hash(token.token));
+  ASSERT_TRUE(me.grant);
+  EXPECT_EQ(me.grant->grant_id, g.grants[0].grant_id);
+  EXPECT_EQ(me.actor->user_id, "sam");
   // The temporary admin cannot get a token any other way.
   EXPECT_EQ(rt->ask<actors::mint_reply>(actors::mint_atom::value, g.grants[0].temp_admin).error, errc::forbidden);
 }
