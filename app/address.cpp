@@ -51,13 +51,15 @@ bool is_dns_name(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
 }
 
-std::uint16_t parse_port(std::string_view text, std::string_view where, std::string_view whole) {
+std::uint16_t parse_port(std::string_view text, std::string_view where, std::string_view whole, bool zero_ok = false) {
   if (text.empty()) fail(where, "'" + std::string(whole) + "' has no port after ':'");
   if (text.size() > 5 || !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
     fail(where, "port '" + std::string(text) + "' of '" + std::string(whole) + "' is not a number from 1 to 65535");
   const long value = std::stol(std::string(text));
-  if (value < 1 || value > 65535)
-    fail(where, "port " + std::to_string(value) + " of '" + std::string(whole) + "' is out of range (1–65535)");
+  const long lowest = zero_ok ? 0 : 1;
+  if (value < lowest || value > 65535)
+    fail(where, "port " + std::to_string(value) + " of '" + std::string(whole) + "' is out of range (" +
+                    std::to_string(lowest) + "–65535)");
   return static_cast<std::uint16_t>(value);
 }
 
@@ -97,9 +99,9 @@ split split_host(std::string_view text, std::string_view where, bool port_requir
 
 } // namespace
 
-host_port parse_host_port(std::string_view text, std::string_view where) {
+host_port parse_host_port(std::string_view text, std::string_view where, bool any_port_ok) {
   auto parts = split_host(text, where, true);
-  return {lower(parts.host), parse_port(*parts.port, where, text)};
+  return {lower(parts.host), parse_port(*parts.port, where, text, any_port_ok)};
 }
 
 std::string normalize_origin(std::string_view text, std::string_view where) {

@@ -12,9 +12,10 @@ struct host_port {
   std::uint16_t port = 0;
 };
 
-/// Parses "HOST:PORT" (IPv6 as "[::1]:8080"); port 1–65535; host an IPv4 address, a bracketed IPv6
-/// address or a DNS name. Throws std::invalid_argument with a sentence starting with `where`.
-host_port parse_host_port(std::string_view text, std::string_view where);
+/// Parses "HOST:PORT" (IPv6 as "[::1]:8080"); port 1–65535 (0 too when `any_port_ok`: "any free port");
+/// host an IPv4 address, a bracketed IPv6 address or a DNS name. Throws std::invalid_argument with a
+/// sentence starting with `where`.
+host_port parse_host_port(std::string_view text, std::string_view where, bool any_port_ok = false);
 
 /// Checks and normalises an origin as browsers send it: scheme http or https, a host, an optional port,
 /// nothing else (no path, not even "/", no user info, query or fragment). Lowercases scheme and host and

@@ -201,7 +201,8 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
     listen = f.listen;
     listen_where = "--listen";
   }
-  const auto hp = parse_host_port(listen, listen_where);
+  // Port 0 asks for any free port (tests); the server reports the one it got.
+  const auto hp = parse_host_port(listen, listen_where, true);
   c.listen_host = hp.host;
   c.listen_port = hp.port;
 
@@ -223,7 +224,9 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
     origins_where = "--allowed-origin";
   }
   for (const auto& o : origins) c.allowed_origins.push_back(normalize_origin(o, origins_where));
-  if (c.allowed_origins.empty()) c.allowed_origins.push_back(listen_url(c));
+  // Without a list, the server's own origin; with port 0 that is known only once bound, so the list stays
+  // empty and the server adds its own origin.
+  if (c.allowed_origins.empty() && c.listen_port != 0) c.allowed_origins.push_back(listen_url(c));
   c.allowed_origins = unique(std::move(c.allowed_origins));
 
   const auto nonempty = [&](const char* name) -> std::optional<std::string> {

@@ -16,12 +16,13 @@ std::string_view version();
 /// Everything `actas` needs to start. Defaults are SPEC §7's "no configuration" server.
 struct server_config {
   std::string listen_host = "127.0.0.1";
+  /// 0: any free port (the server prints the one it got).
   std::uint16_t listen_port = 8080;
   std::string data_dir = "./data";
   /// Seed the demo realm once and refuse non-loopback listen addresses.
   bool demo = false;
   /// Origins a WebSocket upgrade may come from, normalised (lowercase, no default port). Defaults to the
-  /// listen address's own http origin.
+  /// listen address's own http origin (left empty for port 0: the server adds its bound origin).
   std::vector<std::string> allowed_origins;
   /// Every key valid at once (rotation). Never from the command line; never logged.
   std::vector<std::string> service_keys;

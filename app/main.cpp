@@ -1,6 +1,6 @@
-/// `actas`: reads the configuration, seeds the demo realm when asked, runs the core until SIGTERM or
-/// SIGINT, then shuts down in order (STYLE.md). Exit codes: 0 normal, 1 failure while running, 2 refused
-/// configuration.
+/// `actas`: reads the configuration, seeds the demo realm when asked, runs the core and serves the HTTP and
+/// WebSocket API until SIGTERM or SIGINT, then shuts down in order (STYLE.md): stop accepting, stop the I/O
+/// threads, then the core. Exit codes: 0 normal, 1 failure while running, 2 refused configuration.
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
 #include "crypto/crypto.hpp"
+#include "net/server.hpp"
 #include "store/database.hpp"
 
 namespace {
@@ -48,15 +49,28 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   rc.token_idle_s = cfg.token_idle_s;
   actors::runtime core(rc);
 
-  const auto url = app::listen_url(cfg);
+  net::server_options so;
+  so.host = cfg.listen_host;
+  so.port = cfg.listen_port;
+  so.max_connections_per_ip = cfg.max_connections_per_ip;
+  so.allowed_origins = cfg.allowed_origins;
+  so.service_keys = cfg.service_keys;
+  // Declared after the core, so it is destroyed first: its connections still talk to live actors.
+  net::server http(so, core.registry(), core.system());
+  http.start();
+
+  auto bound = cfg;
+  bound.listen_port = http.port();
+  const auto url = app::listen_url(bound);
   std::string origins;
-  for (const auto& o : cfg.allowed_origins) origins += (origins.empty() ? "" : ", ") + o;
+  for (const auto& o : http.allowed_origins()) origins += (origins.empty() ? "" : ", ") + o;
   spdlog::info("actas {} started{}: database {}, {} service key(s), allowed origins {}", app::version(),
                cfg.demo ? " in demo mode" : "", path, cfg.service_keys.size(), origins);
   if (cfg.service_keys.empty())
     spdlog::warn("no service key (ACTAS_SERVICE_KEY, ACTAS_SERVICE_KEY_FILE or service_key_file): "
                  "service calls will be refused");
-  spdlog::warn("the HTTP and WebSocket API ({}/) arrives with the next issue; nothing listens yet", url);
+  // First line of stdout, before the logins table: scripts and tests read the real port from it.
+  std::cout << "listening on " << url << "/" << std::endl;
   if (seed) std::cout << app::format_logins(seed->logins, url) << std::flush;
 
   int sig = 0;
@@ -64,6 +78,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   spdlog::info("{} received, shutting down", signal_name(sig));
+  http.stop();
   core.shutdown();
   spdlog::info("stopped");
   return 0;

@@ -3,11 +3,17 @@
 // replaced (one CAF delayed_send per actor). Prints lateness p50/p99/p99.9, missed, duplicated and RSS
 // per session for both.
 //
-//   timers_bench [sessions=100000] [spread_seconds=5] [ended_early_percent=10]
+//   timers_bench [sessions=100000] [spread_seconds=5] [ended_early_percent=10] [design=all]
+//
+// design: wheel, delayed_send, heap or all. RSS per session is only right for the first design a process
+// runs (memory a finished run freed stays in the process and is reused), so bench/run runs each design
+// in a process of its own.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <queue>
 #include <random>
 #include <string>
 #include <thread>
@@ -149,12 +155,53 @@ void run_delayed_send(const plan& p) {
   finish_run("delayed_send (peer)", p, r, sessions, rss_kb() - rss0);
 }
 
+/// The floor: one thread, a binary heap of (deadline, session), sleeping until the earliest deadline.
+void run_heap_floor(const plan& p) {
+  struct entry {
+    domain::timestamp at;
+    std::size_t index;
+    bool operator>(const entry& o) const { return at > o.at; }
+  };
+  results r{p.deadlines.size()};
+  auto rss0 = rss_kb();
+  std::vector<std::atomic<char>> ended(p.deadlines.size());
+  std::vector<entry> entries;
+  entries.reserve(p.deadlines.size());
+  for (std::size_t i = 0; i < p.deadlines.size(); ++i) entries.push_back({p.deadlines[i], i});
+  std::priority_queue<entry, std::vector<entry>, std::greater<>> heap(std::greater<>{}, std::move(entries));
+  const long rss_delta = rss_kb() - rss0;
+  std::thread timer([&] {
+    while (!heap.empty()) {
+      std::this_thread::sleep_until(clock_type::time_point{heap.top().at});
+      const auto now = wall_now();
+      while (!heap.empty() && heap.top().at <= now) {
+        const auto i = heap.top().index;
+        heap.pop();
+        if (ended[i].load(std::memory_order_relaxed)) continue;
+        r.lateness_us[i] = (wall_now() - p.deadlines[i]).count();
+        r.hits[i].fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  });
+  // Ending a session early only marks it; the heap skips it when its deadline comes.
+  for (std::size_t i = 0; i < p.deadlines.size(); ++i)
+    if (p.ended_early[i]) ended[i].store(1, std::memory_order_relaxed);
+  timer.join();
+  report("heap thread (floor)", p, r, rss_delta);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   std::size_t n = argc > 1 ? std::stoul(argv[1]) : 100000;
   int spread = argc > 2 ? std::stoi(argv[2]) : 5;
   int early = argc > 3 ? std::stoi(argv[3]) : 10;
-  run_wheel(make_plan(n, spread, early));
-  run_delayed_send(make_plan(n, spread, early));
+  const std::string design = argc > 4 ? argv[4] : "all";
+  if (design != "all" && design != "wheel" && design != "delayed_send" && design != "heap") {
+    std::fprintf(stderr, "timers_bench: design must be wheel, delayed_send, heap or all\n");
+    return 2;
+  }
+  if (design == "all" || design == "wheel") run_wheel(make_plan(n, spread, early));
+  if (design == "all" || design == "delayed_send") run_delayed_send(make_plan(n, spread, early));
+  if (design == "all" || design == "heap") run_heap_floor(make_plan(n, spread, early));
 }

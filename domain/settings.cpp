@@ -291,7 +291,8 @@ std::optional<settings_error> check_tightens(const realm_settings& parent, const
   const auto& r = result.impersonation;
   if (r.enabled && !p.enabled) return looser("impersonation.enabled", "it may only be turned off");
   if (r.max_duration_s > p.max_duration_s) return looser("impersonation.max_duration_s", "it may only shrink");
-  if (r.warn_before_s < p.warn_before_s) return looser("impersonation.warn_before_s", "it may only grow");
+  // warn_before_s is not checked: a warning's lead time protects nobody, and a sub-portal that shortens
+  // the duration must be able to shorten the warning with it (validate keeps it below the duration).
   if (r.reason_min_length < p.reason_min_length)
     return looser("impersonation.reason_min_length", "it may only grow");
   if (!std::includes(r.require_consent.begin(), r.require_consent.end(), p.require_consent.begin(),
@@ -317,7 +318,6 @@ std::optional<settings_error> check_tightens(const realm_settings& parent, const
   if (rs.default_duration_s > ps.default_duration_s)
     return looser("support.default_duration_s", "it may only shrink");
   if (rs.max_duration_s > ps.max_duration_s) return looser("support.max_duration_s", "it may only shrink");
-  if (rs.warn_before_s < ps.warn_before_s) return looser("support.warn_before_s", "it may only grow");
   if (rs.request_ttl_s > ps.request_ttl_s) return looser("support.request_ttl_s", "it may only shrink");
 
   for (const auto& [kind, t] : parent.notifications) {

@@ -113,7 +113,7 @@ std::optional<settings_error> validate(const settings_patch& patch, const realm_
 
 /// Tighten-only rule for a sub-portal: `result` (parent effective + override) may only be stricter than
 /// `parent`. Stricter means: enabled may only turn off; durations, TTLs and limits only shrink; warnings,
-/// reason length and required consents only grow; exclusive, target_can_end and show_target_live only turn
+/// reason length and required consents only grow (warnings are free, below the duration); exclusive, target_can_end and show_target_live only turn
 /// on; allowed targets only shrink; restricted actions only grow; a notification only stays enabled.
 std::optional<settings_error> check_tightens(const realm_settings& parent, const realm_settings& result);
 

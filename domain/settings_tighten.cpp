@@ -31,7 +31,8 @@ void fit_warning(std::int64_t& warn_before_s, std::int64_t max_duration_s) {
 void tighten_impersonation(impersonation_settings& s, const settings_patch::impersonation_part& c) {
   if (c.enabled) s.enabled = s.enabled && *c.enabled;  // off wins
   smaller_wins(s.max_duration_s, c.max_duration_s);
-  larger_wins(s.warn_before_s, c.warn_before_s);
+  // The lead time of a warning is the sub-portal's own choice (it protects nobody).
+  if (c.warn_before_s) s.warn_before_s = *c.warn_before_s;
   larger_wins(s.reason_min_length, c.reason_min_length);
   if (c.require_consent) s.require_consent.insert(c.require_consent->begin(), c.require_consent->end());
   true_wins(s.exclusive, c.exclusive);
@@ -59,7 +60,7 @@ void tighten_impersonation(impersonation_settings& s, const settings_patch::impe
 void tighten_support(support_settings& s, const settings_patch::support_part& c) {
   smaller_wins(s.default_duration_s, c.default_duration_s);
   smaller_wins(s.max_duration_s, c.max_duration_s);
-  larger_wins(s.warn_before_s, c.warn_before_s);
+  if (c.warn_before_s) s.warn_before_s = *c.warn_before_s;
   smaller_wins(s.request_ttl_s, c.request_ttl_s);
   // Both defaults were at most their own maximum, so the smaller default is at most the smaller maximum.
   fit_warning(s.warn_before_s, s.max_duration_s);

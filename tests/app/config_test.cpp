@@ -94,6 +94,16 @@ TEST_F(config_test, default_origin_follows_the_listen_address) {
   EXPECT_EQ(ok({"--listen", "[::1]:8443"}).listen_host, "::1");
 }
 
+TEST_F(config_test, port_zero_means_any_free_port_and_leaves_the_origin_to_the_server) {
+  const auto c = ok({"--listen", "127.0.0.1:0"});
+  EXPECT_EQ(c.listen_port, 0);
+  // The real port is known only once bound: the server adds its own origin then.
+  EXPECT_TRUE(c.allowed_origins.empty());
+  EXPECT_EQ(ok({"--listen", "127.0.0.1:0", "--allowed-origin", "http://a.example"}).allowed_origins,
+            std::vector<std::string>{"http://a.example"});
+  refused({"--listen", "127.0.0.1:-1"}, "not a number");
+}
+
 TEST_F(config_test, file_values_apply_and_flags_win) {
   write("keys", key_a + "\n");
   const auto file = write("actas.toml", R"(
@@ -193,7 +203,6 @@ TEST_F(config_test, version_prints_and_exits_zero) {
 TEST_F(config_test, bad_listen_addresses_refuse) {
   refused({"--listen", "127.0.0.1"}, "HOST:PORT");
   refused({"--listen", "127.0.0.1:"}, "no port");
-  refused({"--listen", "127.0.0.1:0"}, "out of range");
   refused({"--listen", "127.0.0.1:65536"}, "out of range");
   refused({"--listen", "127.0.0.1:http"}, "not a number");
   refused({"--listen", ":8080"}, "no host");

@@ -142,7 +142,7 @@ protected:
   void TearDown() override { fs::remove_all(dir_); }
 
   fs::path dir_;
-  /// A loopback port unlikely to collide with a parallel test run (nothing listens yet anyway).
+  /// A loopback port unlikely to collide with a parallel test run (each test process has its own pid).
   const std::string port_ = std::to_string(20000 + getpid() % 20000);
 };
 
@@ -160,6 +160,8 @@ TEST_F(actas_binary_test, demo_prints_logins_and_stops_cleanly_on_sigterm) {
     process actas({"--demo", "--data", data.string(), "--listen", "127.0.0.1:" + port_});
     ASSERT_TRUE(actas.wait_for_stdout("Open " + url)) << "stdout:\n" << actas.out_text << "\nstderr:\n"
                                                       << actas.err_text;
+    // The first line says where it serves, before the logins table.
+    EXPECT_EQ(actas.out_text.rfind("listening on " + url + "\n", 0), 0u) << actas.out_text;
     EXPECT_NE(actas.out_text.find("sara"), std::string::npos);
     EXPECT_NE(actas.out_text.find("superadmin"), std::string::npos);
     EXPECT_NE(actas.out_text.find("\"demo\""), std::string::npos);

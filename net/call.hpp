@@ -1,0 +1,67 @@
+#pragma once
+/// One HTTP request as handlers see it, free of Beast: what was asked, who asked (the raw credentials),
+/// how to answer, and how to get back onto the connection's strand from an actor callback.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+
+namespace caf { class actor_system; }
+
+namespace actas::net {
+
+/// What every handler may use; built once by the server.
+struct services {
+  caf::actor_system* system = nullptr;
+  actors::registry_actor registry;
+  /// Every valid service key (rotation); compared in constant time.
+  std::vector<std::string> service_keys;
+  /// Normalised origins (lowercase, no default port) a WebSocket may be opened from.
+  std::vector<std::string> allowed_origins;
+};
+
+struct request {
+  std::string method;  ///< "GET", "POST", …
+  std::string path;    ///< as received, without the query
+  std::map<std::string, std::string> query;   ///< percent-decoded
+  std::map<std::string, std::string> params;  ///< path parameters, percent-decoded
+  std::string body;
+  std::optional<std::string> authorization;
+  std::optional<std::string> origin;
+  bool websocket_upgrade = false;
+  std::string ip;          ///< the peer address of the socket
+  std::string request_id;  ///< "req_…", in every error body and in X-Request-Id
+};
+
+struct response {
+  response(unsigned s = 200, std::string b = {}) : status(s), body(std::move(b)) {}
+  unsigned status = 200;
+  std::string body;  ///< JSON text (or a static file's bytes)
+  std::string content_type = "application/json";
+  std::string cache_control = "no-store";
+  std::string etag;  ///< static files only
+};
+
+using task = std::function<void()>;
+/// Runs a task on the connection's strand (dropped when the server has stopped).
+using dispatcher = std::function<void(task)>;
+
+/// An exchange in flight. Handlers keep it alive (shared_ptr) across actor round trips.
+struct call {
+  request req;
+  std::shared_ptr<const services> sv;
+  /// Back onto the connection's strand: every actor callback goes through here.
+  dispatcher post;
+  /// Sends the answer; call exactly once, on the connection's strand.
+  std::function<void(response)> respond;
+  /// GET /v1/ws only: accepts the upgrade for a redeemed ticket (on the strand).
+  std::function<void(actors::principal)> upgrade;
+};
+
+using call_ptr = std::shared_ptr<call>;
+
+} // namespace actas::net

@@ -1,0 +1,18 @@
+#pragma once
+/// Who calls: the platform with a service key, or a bearer token.
+#include <optional>
+
+#include "actors/messages.hpp"
+#include "net/call.hpp"
+
+namespace actas::net {
+
+/// True when the bearer token is one of the configured service keys. Every key is compared, in constant
+/// time, so timing tells nothing about which matched or how far.
+bool is_service(const call& c);
+
+/// The caller of a request that both the platform and users may make; nullopt when neither a service key
+/// nor a bearer token came with it (401).
+std::optional<actors::caller_ref> caller_of(const call& c);
+
+} // namespace actas::net

@@ -1,0 +1,85 @@
+#include "net/errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace actas::net {
+
+using domain::errc;
+
+unsigned http_status(errc code) {
+  switch (code) {
+    case errc::reason_required:
+    case errc::invalid_request:
+      return 400;
+    case errc::unauthenticated:
+      return 401;
+    case errc::nested_impersonation:
+    case errc::permission_missing:
+    case errc::feature_disabled:
+    case errc::self_impersonation:
+    case errc::target_inactive:
+    case errc::target_protected:
+    case errc::target_out_of_scope:
+    case errc::target_role_not_allowed:
+    case errc::consent_missing:
+    case errc::actor_inactive:
+    case errc::forbidden:
+    case errc::restricted_while_impersonating:
+      return 403;
+    case errc::target_not_found:
+    case errc::not_found:
+      return 404;
+    case errc::actor_busy:
+    case errc::target_busy:
+    case errc::session_ended:
+      return 409;
+    case errc::too_large:
+      return 413;
+    case errc::rate_limited:
+      return 429;
+    case errc::audit_unavailable:
+      return 503;
+  }
+  return 500;
+}
+
+std::string_view default_message(errc code) {
+  switch (code) {
+    case errc::nested_impersonation: return "an impersonation token cannot start another impersonation";
+    case errc::permission_missing: return "your role may not impersonate";
+    case errc::target_not_found: return "no such user";
+    case errc::feature_disabled: return "impersonation is turned off for the target's portal";
+    case errc::actor_busy: return "you are already impersonating someone; end that session first";
+    case errc::self_impersonation: return "you cannot impersonate yourself";
+    case errc::target_inactive: return "the target user is not active";
+    case errc::target_protected: return "the target user may not be impersonated by you";
+    case errc::target_out_of_scope: return "the target user is outside the portals you administer";
+    case errc::target_role_not_allowed: return "your role may not impersonate users of the target's role";
+    case errc::consent_missing: return "the target user has not accepted a required consent";
+    case errc::reason_required:
+      return "a reason is required: long enough, at most 500 characters, no control characters";
+    case errc::target_busy: return "the target user is already being impersonated";
+    case errc::actor_inactive: return "your account is not active";
+    case errc::invalid_request: return "the request is not valid";
+    case errc::unauthenticated: return "a valid bearer token is required";
+    case errc::forbidden: return "you may not do this";
+    case errc::not_found: return "not found";
+    case errc::too_large: return "the request body is over 64 KiB";
+    case errc::rate_limited: return "too many attempts; try again later";
+    case errc::audit_unavailable: return "the audit log cannot be written right now; try again later";
+    case errc::session_ended: return "the session has already ended";
+    case errc::restricted_while_impersonating: return "this action is not allowed while impersonating";
+  }
+  return "error";
+}
+
+std::string error_body(errc code, std::string_view message, std::string_view request_id) {
+  const nlohmann::json body{
+    {"error",
+     {{"code", domain::to_string(code)},
+      {"message", message.empty() ? default_message(code) : message},
+      {"request_id", request_id}}}};
+  return body.dump();
+}
+
+} // namespace actas::net

@@ -1,0 +1,79 @@
+/// Login, logout, who am I, service-minted tokens, liveness.
+#include "crypto/crypto.hpp"
+#include "net/handlers.hpp"
+#include "net/reply.hpp"
+
+namespace actas::net {
+
+namespace {
+
+using domain::errc;
+
+void login(call_ptr c) {
+  auto body = decode_login(c->req.body);
+  if (auto* e = std::get_if<decode_error>(&body)) return fail(*c, errc::invalid_request, e->message);
+  auto& b = std::get<login_body>(body);
+  actors::login_command cmd{std::move(b.username), std::move(b.password), c->req.ip};
+  ask<actors::mint_reply>(
+    c, [c](actors::mint_reply& r) { answer(*c, 200, {{"token", r.token}, {"user", encode(r.user)}}); },
+    actors::login_atom::value, std::move(cmd));
+}
+
+void logout(call_ptr c) {
+  auto hash = bearer_hash(c->req);
+  if (!hash) return fail(*c, errc::unauthenticated);
+  auto body = decode_empty(c->req.body);
+  if (auto* e = std::get_if<decode_error>(&body)) return fail(*c, errc::invalid_request, e->message);
+  ask<actors::logout_reply>(
+    c, [c](actors::logout_reply&) { answer(*c, 200, json::object()); }, actors::logout_atom::value, *hash,
+    c->req.ip);
+}
+
+void me(call_ptr c) {
+  auto hash = bearer_hash(c->req);
+  if (!hash) return fail(*c, errc::unauthenticated);
+  if (!only_query(*c, {})) return;
+  ask<actors::me_reply>(
+    c,
+    [c](actors::me_reply& r) {
+      answer(*c, 200,
+             {{"user", encode(r.user)},
+              {"actor", r.actor ? encode(*r.actor) : json(nullptr)},
+              {"impersonation", r.impersonation ? encode(*r.impersonation) : json(nullptr)},
+              {"grant", r.grant ? encode(*r.grant) : json(nullptr)}});
+    },
+    actors::me_atom::value, *hash);
+}
+
+/// True when the bearer token is one of the configured service keys. Every key is compared, in
+/// constant time, so timing tells nothing about which matched or how far.
+bool is_service(const call& c) {
+  auto presented = bearer_token(c.req);
+  if (!presented) return false;
+  bool match = false;
+  for (const auto& key : c.sv->service_keys) match |= crypto::equal_constant_time(*presented, key);
+  return match;
+}
+
+void mint(call_ptr c) {
+  if (!is_service(*c)) return fail(*c, errc::unauthenticated, "a service key is required");
+  auto body = decode_token(c->req.body);
+  if (auto* e = std::get_if<decode_error>(&body)) return fail(*c, errc::invalid_request, e->message);
+  ask<actors::mint_reply>(
+    c, [c](actors::mint_reply& r) { answer(*c, 200, {{"token", r.token}, {"user", encode(r.user)}}); },
+    actors::mint_atom::value, std::get<token_body>(body).user);
+}
+
+void healthz(call_ptr c) { answer(*c, 200, {{"ok", true}}); }
+
+} // namespace
+
+void add_account_routes(router& r) {
+  r.add("POST", "/v1/login", login);
+  r.add("POST", "/v1/logout", logout);
+  r.add("GET", "/v1/me", me);
+  r.add("POST", "/v1/tokens", mint);
+  r.add("GET", "/healthz", healthz);
+}
+
+} // namespace actas::net

@@ -1,0 +1,214 @@
+#include "net/http_session.hpp"
+
+#include <array>
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "crypto/crypto.hpp"
+#include "net/errors.hpp"
+#include "net/ws_session.hpp"
+#include "web/assets.hpp"
+
+namespace actas::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Reading a request (and waiting for the next one on a kept-alive connection), and writing an answer.
+constexpr auto read_timeout = 30s;
+constexpr auto write_timeout = 30s;
+/// After refusing a request whose body is still arriving, read and drop this much (for this long) before
+/// closing, so the client sees the answer instead of a reset.
+constexpr std::size_t linger_bytes = 1024 * 1024;
+constexpr auto linger_timeout = 2s;
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket socket, connection_limit::slot slot, std::shared_ptr<const server_state> state)
+      : stream_(std::move(socket)), slot_(std::move(slot)), state_(std::move(state)) {}
+
+  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::read, shared_from_this())); }
+
+private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(max_body_bytes);
+    parser_->header_limit(max_header_bytes);
+    stream_.expires_after(read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return shut_down();
+    if (ec == http::error::body_limit) return refuse(domain::errc::too_large, "the request body is over 64 KiB");
+    if (ec == http::error::header_limit) return refuse(domain::errc::invalid_request, "the request headers are over 16 KiB");
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::eof ||
+        ec == asio::error::connection_reset)
+      return;
+    if (ec) return refuse(domain::errc::invalid_request, "the request is not valid HTTP/1.1: " + ec.message());
+    handle(parser_->release());
+  }
+
+  void handle(http::request<http::string_body> req) {
+    auto c = std::make_shared<call>();
+    c->sv = state_->sv;
+    c->req.request_id = crypto::random_id("req_");
+    c->req.ip = slot_.address();
+    c->req.method = std::string(req.method_string());
+    c->req.body = std::move(req.body());
+    if (auto i = req.find(http::field::authorization); i != req.end()) c->req.authorization = std::string(i->value());
+    if (auto i = req.find(http::field::origin); i != req.end()) c->req.origin = std::string(i->value());
+    c->req.websocket_upgrade = beast::websocket::is_upgrade(req);
+    const bool keep_alive = req.keep_alive();
+    const auto version = req.version();
+    c->respond = [self = shared_from_this(), keep_alive, version, id = c->req.request_id](response r) {
+      self->write(std::move(r), keep_alive, version, id);
+    };
+    c->post = [ex = stream_.get_executor(), open = state_->open](task t) {
+      open->run_if_open([&] { asio::post(ex, std::move(t)); });
+    };
+
+    auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
+    if (auto* e = std::get_if<decode_error>(&t)) return fail_call(*c, domain::errc::invalid_request, e->message);
+    auto& parsed = std::get<target>(t);
+    c->req.path = std::move(parsed.path);
+    c->req.query = std::move(parsed.query);
+    if (c->req.method == "GET" && (c->req.path == "/" || c->req.path.starts_with("/assets/")))
+      if (const auto* file = web::find(c->req.path)) {
+        auto i = req.find(http::field::if_none_match);
+        return c->respond(static_file(*file, i != req.end() && i->value() == file->etag));
+      }
+    auto route = state_->routes.find(c->req.method, c->req.path);
+    if (!route) return fail_call(*c, domain::errc::not_found, "no route for " + c->req.method + " " + c->req.path);
+    c->req.params = std::move(route->params);
+    if (c->req.websocket_upgrade) {
+      upgrade_request_.emplace(std::move(req));
+      c->upgrade = [self = shared_from_this()](actors::principal who) { self->hand_over(std::move(who)); };
+    }
+    (*route->h)(std::move(c));
+  }
+
+  /// The web console: the page itself is revalidated on every load (it names the assets), the assets are
+  /// cached for an hour and revalidated by their strong ETag.
+  static response static_file(const web::asset& file, bool client_has_it) {
+    response r;
+    r.status = client_has_it ? 304 : 200;
+    if (!client_has_it)
+      r.body = std::string(file.body);
+    r.content_type = std::string(file.content_type);
+    r.cache_control = file.content_type.starts_with("text/html") ? "no-cache" : "public, max-age=3600";
+    r.etag = std::string(file.etag);
+    return r;
+  }
+
+  static void fail_call(call& c, domain::errc code, const std::string& message) {
+    c.respond({http_status(code), error_body(code, message, c.req.request_id)});
+  }
+
+  void write(response r, bool keep_alive, unsigned version, const std::string& request_id) {
+    if (writing_) {
+      spdlog::error("request {}: a second answer was dropped", request_id);
+      return;
+    }
+    writing_ = true;
+    upgrade_request_.reset();
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<http::status>(r.status));
+    res_.set(http::field::content_type, r.content_type);
+    res_.set(http::field::cache_control, r.cache_control);
+    if (!r.etag.empty())
+      res_.set(http::field::etag, r.etag);
+    res_.set("X-Request-Id", request_id);
+    res_.keep_alive(keep_alive);
+    res_.body() = std::move(r.body);
+    res_.prepare_payload();
+    stream_.expires_after(write_timeout);
+    http::async_write(stream_, res_, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (ec) return;
+    if (!keep_alive) return shut_down();
+    read();
+  }
+
+  /// Answers an unreadable or oversized request, then closes without resetting the client.
+  void refuse(domain::errc code, const std::string& message) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<http::status>(http_status(code)));
+    const auto id = crypto::random_id("req_");
+    res_.set(http::field::content_type, "application/json");
+    res_.set(http::field::cache_control, "no-store");
+    res_.set("X-Request-Id", id);
+    res_.keep_alive(false);
+    res_.body() = error_body(code, message, id);
+    res_.prepare_payload();
+    stream_.expires_after(write_timeout);
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->linger();
+    });
+  }
+
+  void linger() {
+    stream_.expires_after(linger_timeout);
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ > linger_bytes) {
+        beast::error_code ignored;
+        self->stream_.socket().close(ignored);
+        return;
+      }
+      self->linger();
+    });
+  }
+
+  void shut_down() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  /// The ticket was redeemed: the connection becomes a WebSocket (it keeps its place in the count).
+  void hand_over(actors::principal who) {
+    if (!upgrade_request_) return;
+    auto req = std::move(*upgrade_request_);
+    upgrade_request_.reset();
+    run_ws_session(std::move(stream_), std::move(req), std::move(who), std::move(slot_), state_);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  connection_limit::slot slot_;
+  std::shared_ptr<const server_state> state_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request<http::string_body>> upgrade_request_;
+  http::response<http::string_body> res_;
+  bool writing_ = false;
+  std::array<char, 8192> discard_{};
+  std::size_t lingered_ = 0;
+};
+
+} // namespace
+
+void run_http_session(tcp::socket socket, connection_limit::slot slot, std::shared_ptr<const server_state> state) {
+  std::make_shared<http_session>(std::move(socket), std::move(slot), std::move(state))->run();
+}
+
+} // namespace actas::net

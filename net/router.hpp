@@ -1,0 +1,53 @@
+#pragma once
+/// Method + path → handler, with `{name}` path parameters and percent-decoded query strings.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "net/call.hpp"
+#include "net/codec.hpp"
+
+namespace actas::net {
+
+using handler = std::function<void(call_ptr)>;
+
+/// A request target split into its path and its decoded query.
+struct target {
+  std::string path;
+  std::map<std::string, std::string> query;
+};
+
+/// Splits "/a/b?x=1&y=%20" into path and query. Refuses bad percent escapes, invalid UTF-8 after
+/// decoding and a parameter given twice.
+decoded<target> parse_target(std::string_view raw);
+
+/// Decodes %XX escapes (and '+' as a space when `plus_is_space`); nullopt for a bad escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+
+class router {
+public:
+  /// `pattern` is a path whose segments may be `{name}` (e.g. "/v1/impersonations/{id}/end").
+  void add(std::string method, std::string_view pattern, handler h);
+
+  struct match {
+    const handler* h = nullptr;
+    std::map<std::string, std::string> params;
+  };
+  /// The route for `method` and the (raw) `path`; nullopt when none matches (or a parameter segment does
+  /// not decode).
+  std::optional<match> find(std::string_view method, std::string_view path) const;
+
+private:
+  struct route {
+    std::string method;
+    std::vector<std::string> segments;  ///< "{name}" marks a parameter
+    handler h;
+  };
+  std::vector<route> routes_;
+};
+
+} // namespace actas::net

@@ -1,0 +1,52 @@
+#pragma once
+/// The HTTP and WebSocket server: an io_context with a few I/O threads, the listener, and the shared
+/// state of every connection. Stopping closes the gate to actor callbacks, stops accepting and joins the
+/// I/O threads; the io_context (and the connections it holds) goes with the server object, which must be
+/// destroyed before the actor system.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+
+namespace caf { class actor_system; }
+
+namespace actas::net {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  /// 0: any free port (see server::port()).
+  std::uint16_t port = 8080;
+  std::size_t io_threads = 2;
+  std::size_t max_connections_per_ip = 256;
+  /// Normalised origins a WebSocket may come from; empty: the server's own http://HOST:PORT.
+  std::vector<std::string> allowed_origins;
+  std::vector<std::string> service_keys;
+};
+
+class server {
+public:
+  server(server_options options, actors::registry_actor registry, caf::actor_system& system);
+  /// Stops if still running, then releases every connection.
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds, listens and starts the I/O threads. Throws std::runtime_error naming the address when the
+  /// address cannot be bound.
+  void start();
+  /// The bound port (the real one when started with port 0).
+  std::uint16_t port() const;
+  /// The origins WebSockets are accepted from (after start()).
+  const std::vector<std::string>& allowed_origins() const;
+  /// Stops accepting, closes every socket's proxy, stops and joins the I/O threads. Idempotent.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace actas::net

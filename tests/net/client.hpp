@@ -1,0 +1,86 @@
+#pragma once
+// A small synchronous HTTP and WebSocket client for the tests, over real loopback sockets. Every call is
+// bounded by a timeout; nothing here sleeps. Beast stays inside client.cpp.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace actas::testing {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+struct http_result {
+  unsigned status = 0;          ///< 0: no answer (connection failed, closed or timed out)
+  json body;                    ///< parsed body (null when not JSON)
+  std::string text;             ///< raw body
+  std::map<std::string, std::string> headers;  ///< lowercase names
+  std::string error;            ///< what went wrong when status is 0
+};
+
+/// One request on a fresh connection. `bearer` sets `Authorization: Bearer …`.
+http_result http(std::uint16_t port, const std::string& method, const std::string& target,
+                 const std::string& body = {}, const std::string& bearer = {},
+                 const std::map<std::string, std::string>& headers = {}, std::chrono::milliseconds timeout = 10s);
+
+/// Writes `bytes` as they are and returns everything read until the server closes (or the timeout).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout = 10s);
+
+/// Several requests on one kept-alive connection.
+class http_connection {
+public:
+  explicit http_connection(std::uint16_t port);
+  ~http_connection();
+  http_result request(const std::string& method, const std::string& target, const std::string& body = {},
+                      const std::string& bearer = {}, std::chrono::milliseconds timeout = 10s);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// A WebSocket tab.
+class ws_client {
+public:
+  ws_client();
+  ~ws_client();
+  ws_client(ws_client&&) noexcept;
+  ws_client& operator=(ws_client&&) noexcept;
+
+  /// Upgrades GET `target` (e.g. "/v1/ws?ticket=…"), with `Origin` when given. Returns 101 on success, else
+  /// the HTTP status the server refused with (0 when there was no answer at all).
+  unsigned connect(std::uint16_t port, const std::string& target, const std::optional<std::string>& origin = {},
+                   std::chrono::milliseconds timeout = 10s);
+  /// The body of the refusal when connect() did not return 101.
+  const json& refusal() const;
+
+  void send_text(const std::string& text, std::chrono::milliseconds timeout = 10s);
+  /// The next text frame as JSON; nullopt when the socket closed, failed or nothing came in time.
+  std::optional<json> read(std::chrono::milliseconds timeout = 10s);
+  /// Reads frames until one has `"type": type` (skipping others); nullopt on close or timeout.
+  std::optional<json> read_until(const std::string& type, std::chrono::milliseconds timeout = 10s);
+  /// Reads (skipping frames) until the server closes; its close code, or nullopt on timeout.
+  std::optional<std::uint16_t> expect_close(std::chrono::milliseconds timeout = 10s);
+  /// Asks for a small kernel receive buffer (call before connect), to play a client that reads slowly.
+  void set_receive_buffer(int bytes);
+  /// Writes `count` copies of a text frame carrying `text` straight to the socket in one go (no reads in
+  /// between): a client that sends but does not read.
+  void flood(const std::string& text, std::size_t count, std::chrono::milliseconds timeout = 60s);
+  /// Reads raw frames (after flood) until a close frame; its code, or nullopt on end of stream or timeout.
+  std::optional<std::uint16_t> raw_close_code(std::chrono::milliseconds timeout = 30s);
+  /// True once the socket is known closed.
+  bool closed() const;
+  /// The close code received, once closed.
+  std::optional<std::uint16_t> close_code() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace actas::testing
