@@ -175,5 +175,40 @@ TEST_F(policy_http_test, support_access_from_request_to_revoke) {
   EXPECT_EQ(post("/v1/support/grants/revoke", {{"grants", {grant_id}}}, token("sara")).status, 409u);
 }
 
+TEST_F(policy_http_test, a_request_can_be_denied_by_the_customer_or_cancelled_by_support) {
+  auto sara_tab = tab(token("sara"));
+  auto ask_for = [&](const char* portal) {
+    auto r = post("/v1/support/requests", {{"portals", {portal}}, {"reason", "Reports are empty"}, {"ticket", "T-9"}}, token("sam"));
+    EXPECT_EQ(r.status, 201u) << r.text;
+    return r.body["request"]["id"].get<std::string>();
+  };
+  auto first = ask_for("acme-eu");
+  EXPECT_EQ(post("/v1/support/requests/" + first + "/deny", nullptr, token("adam")).status, 404u);
+  auto denied = post("/v1/support/requests/" + first + "/deny", nullptr, token("sara"));
+  ASSERT_EQ(denied.status, 200u) << denied.text;
+  EXPECT_EQ(denied.body["request"]["state"], "denied");
+  auto cleared = sara_tab.read_until("banner_clear");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ((*cleared)["kind"], "support_request");
+  auto second = ask_for("acme-us");
+  EXPECT_EQ(post("/v1/support/requests/" + second + "/cancel", nullptr, token("sara")).status, 404u);
+  EXPECT_EQ(post("/v1/support/requests/" + second + "/cancel", nullptr, token("sam")).body["request"]["state"], "cancelled");
+  EXPECT_EQ(post("/v1/support/requests/" + second + "/cancel", nullptr, token("sam")).status, 409u);
+  auto inbox = get("/v1/notifications", token("sam"));
+  EXPECT_EQ(inbox.body["notifications"][0]["kind"], "support_denied");
+}
+
+TEST_F(policy_http_test, a_template_with_an_unknown_placeholder_is_refused) {
+  auto r = send("PATCH", "/v1/portals/acme/settings",
+                {{"notifications", {{"impersonation_started", {{"body", "Hello {nickname}"}}}}}}, token("sara"));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.text.find("notifications.impersonation_started.body"), std::string::npos) << r.text;
+  auto ok = send("PATCH", "/v1/portals/acme/settings",
+                 {{"notifications", {{"impersonation_started", {{"title", "{actor_name} is helping you"}}}}}}, token("sara"));
+  ASSERT_EQ(ok.status, 200u) << ok.text;
+  start(token("adam"), "ann");
+  EXPECT_EQ(get("/v1/notifications", token("ann")).body["notifications"][0]["title"], "Adam Admin is helping you");
+}
+
 } // namespace
 } // namespace actas::testing
