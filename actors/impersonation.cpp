@@ -48,7 +48,12 @@ impersonation_actor::behavior_type impersonation(self_ptr self, domain::imperson
       auto& st = self->state;
       st.session = ended;
       st.tabs.push(self, live_event{session_closed{ended}});
-      st.tabs.push(self, live_event{socket_close{1000, "impersonation ended"}});
+      // An end the actor chose (or the clock) is a normal close; one forced by policy (terminated, a right
+      // removed, the grant or the actor's login gone) means the token died: 1008.
+      auto why = ended.ended_because.value_or(domain::end_reason::expired);
+      bool normal = why == domain::end_reason::ended_by_actor || why == domain::end_reason::expired ||
+                    why == domain::end_reason::ended_by_target;
+      st.tabs.push(self, live_event{socket_close{static_cast<std::uint16_t>(normal ? 1000 : 1008), "impersonation ended"}});
       self->quit();
     },
   };

@@ -56,7 +56,7 @@ TEST_F(policy_test, turning_the_feature_off_ends_running_sessions_before_the_ans
   EXPECT_FALSE(r.effective.impersonation.enabled);
   auto ended = rt->reader().find_session(started.session.session_id);
   EXPECT_EQ(ended->ended_because, domain::end_reason::actor_revoked);
-  EXPECT_THAT(kinds(imp_tab), ElementsAre("hello", "banner:impersonating", "session_ended", "close:1000"));
+  EXPECT_THAT(kinds(imp_tab), ElementsAre("hello", "banner:impersonating", "session_ended", "close:1008"));
   auto end_event = events("impersonation.end").back();
   EXPECT_EQ(end_event.code, "feature_disabled");
   auto change = events("settings.change").back();
@@ -82,6 +82,19 @@ TEST_F(policy_test, only_superadmins_change_settings_and_sub_portals_only_tighte
   domain::settings_patch too_long;
   too_long.impersonation.max_duration_s = 3600;
   EXPECT_EQ(patch_settings(sara, "acme", too_long).refused.field, "impersonation.max_duration_s");
+}
+
+TEST_F(policy_test, the_target_may_end_the_session_only_when_the_realm_allows_it) {
+  auto started = rt->start(rt->token_for("adam"), "ann");
+  auto ann = rt->token_for("ann");
+  EXPECT_EQ(rt->end(ann, started.session.session_id).error, errc::forbidden);
+  domain::settings_patch allow;
+  allow.impersonation.target_can_end = true;
+  ASSERT_FALSE(patch_settings(rt->token_for("sara"), "acme", allow).refused.error);
+  auto ended = rt->end(ann, started.session.session_id);
+  ASSERT_FALSE(ended.error);
+  EXPECT_EQ(ended.session.ended_because, domain::end_reason::ended_by_target);
+  EXPECT_EQ(events("impersonation.end").back().performed_by, "ann");
 }
 
 TEST_F(policy_test, deactivating_the_actor_ends_its_session_actor_revoked) {

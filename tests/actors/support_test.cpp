@@ -208,7 +208,7 @@ TEST_F(support_test, revoking_while_in_use_ends_everything_before_the_answer) {
   EXPECT_EQ(rt->reader().find_session(started.session.session_id)->ended_because, domain::end_reason::grant_ended);
   EXPECT_EQ(rt->auth(token.token).error, errc::unauthenticated);
   EXPECT_EQ(rt->auth(started.token).error, errc::unauthenticated);
-  EXPECT_EQ(kinds(imp_tab).back(), "close:1000");
+  EXPECT_EQ(kinds(imp_tab).back(), "close:1008");
   bool tombstone = false;
   for (const auto& u : rt->reader().load_snapshot(test_epoch()).users)
     if (u.user_id == g.grants[0].temp_admin)
