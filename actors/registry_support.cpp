@@ -31,19 +31,24 @@ void clear_banner(registry_self self, const domain::support_request& r) {
                live_event{banner_cleared{"support_request", r.request_id}});
 }
 
+/// The job that writes a request as it now is, with its notifications and its audit event.
+store::writer::job request_job(domain::support_request r, std::vector<domain::notification> notes,
+                               domain::audit_event ev) {
+  return [r = std::move(r), notes = std::move(notes), ev = std::move(ev)](store::transaction& tx) {
+    tx.put_request(r);
+    for (const auto& n : notes)
+      tx.put_notification(n);
+    tx.append_audit(ev);
+  };
+}
+
 /// Writes a request's new state with its event and notes; then clears the banners and answers.
 void settle(registry_self self, domain::support_request r, domain::audit_event ev,
             std::vector<domain::notification> notes, caf::typed_response_promise<request_reply> rp) {
   auto& st = self->state;
   st.requests.erase(r.request_id);
   stop_timer(self, r.request_id);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [r, ev, notes](store::transaction& tx) {
-                      tx.put_request(r);
-                      for (const auto& n : notes)
-                        tx.put_notification(n);
-                      tx.append_audit(ev);
-                    },
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), request_job(r, notes, ev),
                     [self, r, notes, rp](bool ok) mutable {
                       if (!ok) {
                         // Not written: the request stays pending, as the store still says.
@@ -98,13 +103,7 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
   ev.reason = r.reason;
   ev.detail_json = nlohmann::json{{"request", r.request_id}, {"portals", r.portals}, {"ticket", r.ticket}}.dump();
   auto rp = self->make_response_promise<request_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [r, notes, ev](store::transaction& tx) {
-                      tx.put_request(r);
-                      for (const auto& n : notes)
-                        tx.put_notification(n);
-                      tx.append_audit(ev);
-                    },
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), request_job(r, notes, ev),
                     [self, r, notes, rp](bool ok) mutable {
                       if (!ok) {
                         rp.deliver(request_reply{{errc::audit_unavailable, {}, {}}, {}});

@@ -1,5 +1,6 @@
 /// Login, logout, who am I, service-minted tokens, liveness.
 #include "crypto/crypto.hpp"
+#include "net/caller.hpp"
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
 
@@ -43,16 +44,6 @@ void me(call_ptr c) {
               {"grant", r.grant ? encode(*r.grant) : json(nullptr)}});
     },
     actors::me_atom::value, *hash);
-}
-
-/// True when the bearer token is one of the configured service keys. Every key is compared, in
-/// constant time, so timing tells nothing about which matched or how far.
-bool is_service(const call& c) {
-  auto presented = bearer_token(c.req);
-  if (!presented) return false;
-  bool match = false;
-  for (const auto& key : c.sv->service_keys) match |= crypto::equal_constant_time(*presented, key);
-  return match;
 }
 
 void mint(call_ptr c) {

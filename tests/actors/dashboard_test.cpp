@@ -19,16 +19,7 @@ std::vector<std::string> board(const event_log& log) {
   return out;
 }
 
-struct dashboard_test : ::testing::Test {
-  temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
-  std::unique_ptr<virtual_runtime> rt;
-
-  void SetUp() override {
-    crypto::init();
-    seed_world(*store::make_inline_writer(db));
-    rt = std::make_unique<virtual_runtime>(db, test_epoch());
-  }
+struct dashboard_test : registry_fixture {
 };
 
 TEST_F(dashboard_test, admins_see_sessions_in_their_scope_live_and_learners_get_an_error) {

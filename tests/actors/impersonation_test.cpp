@@ -11,17 +11,7 @@ namespace {
 using ::testing::ElementsAre;
 using domain::errc;
 
-struct impersonation_test : ::testing::Test {
-  temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
-  std::unique_ptr<virtual_runtime> rt;
-
-  void SetUp() override {
-    crypto::init();
-    auto w = store::make_inline_writer(db);
-    seed_world(*w);
-    rt = std::make_unique<virtual_runtime>(db, test_epoch());
-  }
+struct impersonation_test : registry_fixture {
 
   /// Every audit event of the acme chain with this event name.
   std::vector<domain::audit_event> events(const std::string& name) {

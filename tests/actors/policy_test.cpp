@@ -13,16 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using domain::errc;
 
-struct policy_test : ::testing::Test {
-  temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
-  std::unique_ptr<virtual_runtime> rt;
-
-  void SetUp() override {
-    crypto::init();
-    seed_world(*store::make_inline_writer(db));
-    rt = std::make_unique<virtual_runtime>(db, test_epoch());
-  }
+struct policy_test : registry_fixture {
 
   actors::caller_ref as(const std::string& token) { return {crypto::token_hash(token), false, "127.0.0.1"}; }
   actors::caller_ref platform() { return {"", true, "127.0.0.1"}; }

@@ -12,16 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using domain::errc;
 
-struct session_api_test : ::testing::Test {
-  temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
-  std::unique_ptr<virtual_runtime> rt;
-
-  void SetUp() override {
-    crypto::init();
-    seed_world(*store::make_inline_writer(db));
-    rt = std::make_unique<virtual_runtime>(db, test_epoch());
-  }
+struct session_api_test : registry_fixture {
 
   actors::mint_reply login(const std::string& user, const std::string& password, const std::string& ip = "10.0.0.1") {
     return rt->ask<actors::mint_reply>(actors::login_atom::value, actors::login_command{user, password, ip});

@@ -12,6 +12,9 @@
 #include "actors/timer_wheel.hpp"
 #include "crypto/crypto.hpp"
 #include "store/writer.hpp"
+#include "tests/actors/world.hpp"
+
+#include <gtest/gtest.h>
 
 namespace actas::test {
 
@@ -166,6 +169,19 @@ private:
   actors::dashboard_actor hub_;
   actors::registry_actor registry_;
   actors::socket_actor last_tab_;
+};
+
+/// A fresh database with the test world and a virtual runtime on it, for every registry test.
+struct registry_fixture : ::testing::Test {
+  temp_dir dir;
+  std::string db = (dir.path / "actas.db").string();
+  std::unique_ptr<virtual_runtime> rt;
+
+  void SetUp() override {
+    crypto::init();
+    seed_world(*store::make_inline_writer(db));
+    rt = std::make_unique<virtual_runtime>(db, test_epoch());
+  }
 };
 
 /// Kinds of events in a log, for compact assertions: "hello", "notification:impersonation_started",
