@@ -32,6 +32,8 @@ struct server_config {
   /// Actor worker threads; 0 = one per hardware thread.
   std::size_t worker_threads = 0;
   std::size_t max_connections_per_ip = 256;
+  /// A silent WebSocket is pinged after half of this and dropped after all of it.
+  std::int64_t ws_idle_timeout_s = 300;
   /// spdlog level name: trace, debug, info, warn, error, critical, off.
   std::string log_level = "info";
 };

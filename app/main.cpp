@@ -53,6 +53,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.host = cfg.listen_host;
   so.port = cfg.listen_port;
   so.max_connections_per_ip = cfg.max_connections_per_ip;
+  so.ws_idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout_s);
   so.allowed_origins = cfg.allowed_origins;
   so.service_keys = cfg.service_keys;
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.

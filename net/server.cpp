@@ -70,6 +70,7 @@ void server::start() {
   m.state->open = std::make_shared<gate>();
   m.state->limit = std::make_shared<connection_limit>(m.options.max_connections_per_ip);
   m.state->proxies = std::make_shared<proxy_book>();
+  m.state->ws_idle_timeout = m.options.ws_idle_timeout;
   try {
     m.acceptor = std::make_shared<listener>(*m.ioc, endpoint, m.state);
   } catch (const boost::system::system_error& e) {

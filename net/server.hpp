@@ -3,6 +3,7 @@
 /// state of every connection. Stopping closes the gate to actor callbacks, stops accepting and joins the
 /// I/O threads; the io_context (and the connections it holds) goes with the server object, which must be
 /// destroyed before the actor system.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,9 @@ struct server_options {
   std::uint16_t port = 8080;
   std::size_t io_threads = 2;
   std::size_t max_connections_per_ip = 256;
+  /// A WebSocket that sends nothing for half of this is pinged; one still silent when it has passed is
+  /// dropped (a browser answers pings by itself, so only dead or stuck clients go).
+  std::chrono::seconds ws_idle_timeout{300};
   /// Normalised origins a WebSocket may come from; empty: the server's own http://HOST:PORT.
   std::vector<std::string> allowed_origins;
   std::vector<std::string> service_keys;

@@ -1,6 +1,7 @@
 #pragma once
 /// What every connection of one server shares: the services, the routes, the per-address connection
 /// count, the gate that stops actor callbacks from reaching a stopped server, and the live socket proxies.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -114,6 +115,7 @@ struct server_state {
   std::shared_ptr<gate> open;
   std::shared_ptr<connection_limit> limit;
   std::shared_ptr<proxy_book> proxies;
+  std::chrono::seconds ws_idle_timeout{300};
 };
 
 } // namespace actas::net

@@ -47,9 +47,12 @@ public:
 
   /// Runs on the connection's strand (called from the HTTP session's handler).
   void run() {
-    // The WebSocket's own timeouts replace the TCP stream's: handshake 30 s, idle 300 s with pings.
+    // The WebSocket's own timeouts replace the TCP stream's: handshake 30 s, then pings at half the idle
+    // timeout and the connection dropped when a whole idle timeout passes without a byte from the client.
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = state_->ws_idle_timeout;
+    ws_.set_option(timeouts);
     ws_.read_message_max(max_frame_bytes);
     ws_.async_accept(req_, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }

@@ -71,6 +71,7 @@ TEST_F(config_test, defaults_serve_loopback_8080_under_data) {
   EXPECT_EQ(c.token_idle_s, 3600);
   EXPECT_EQ(c.worker_threads, 0u);
   EXPECT_EQ(c.max_connections_per_ip, 256u);
+  EXPECT_EQ(c.ws_idle_timeout_s, 300);
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(db_path(c), "./data/actas.db");
 }
@@ -116,6 +117,7 @@ token_ttl_s = 7200
 token_idle_s = 600
 worker_threads = 4
 max_connections_per_ip = 32
+ws_idle_timeout_s = 45
 log_level = "warn"
 )");
   auto c = ok({"--config", file});
@@ -128,6 +130,7 @@ log_level = "warn"
   EXPECT_EQ(c.token_idle_s, 600);
   EXPECT_EQ(c.worker_threads, 4u);
   EXPECT_EQ(c.max_connections_per_ip, 32u);
+  EXPECT_EQ(c.ws_idle_timeout_s, 45);
   EXPECT_EQ(c.log_level, "warn");
 
   c = ok({"--config", file, "--listen", "localhost:7001", "--data", "here", "--allowed-origin", "http://c.example",
@@ -250,6 +253,8 @@ TEST_F(config_test, numbers_out_of_bounds_refuse) {
   refused({"--config", write("f.toml", "worker_threads = 100000\n")}, "worker_threads");
   refused({"--config", write("g.toml", "max_connections_per_ip = 0\n")}, "max_connections_per_ip");
   refused({"--config", write("h.toml", "log_level = \"loud\"\n")}, "log_level");
+  refused({"--config", write("i.toml", "ws_idle_timeout_s = 1\n")}, "'ws_idle_timeout_s' in config file");
+  refused({"--config", write("j.toml", "ws_idle_timeout_s = 3601\n")}, "between 2 and 3600");
   refused({"--log-level", "verbose"}, "--log-level");
 }
 

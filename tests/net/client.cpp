@@ -154,6 +154,7 @@ struct ws_client::impl {
   std::optional<int> receive_buffer;
   bool closed = false;
   std::optional<std::uint16_t> code;
+  std::size_t pings = 0;
 };
 
 ws_client::ws_client() : impl_(std::make_unique<impl>()) {}
@@ -174,6 +175,10 @@ unsigned ws_client::connect(std::uint16_t port, const std::string& target, const
   if (origin)
     m.ws.set_option(websocket::stream_base::decorator(
       [o = *origin](websocket::request_type& req) { req.set(bhttp::field::origin, o); }));
+  // Beast answers pings inside reads; counting them shows the server's keep-alive at work.
+  m.ws.control_callback([&m](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++m.pings;
+  });
   websocket::response_type res;
   lowest.expires_after(timeout);
   auto ec = run(m.ioc, [&](auto h) {
@@ -251,36 +256,57 @@ void ws_client::flood(const std::string& text, std::size_t count, std::chrono::m
   run(impl_->ioc, [&](auto h) { asio::async_write(lowest, asio::buffer(all), h); });
 }
 
-std::optional<std::uint16_t> ws_client::raw_close_code(std::chrono::milliseconds timeout) {
+namespace {
+
+/// One server frame (unmasked) as it came off the wire.
+struct raw_frame {
+  unsigned opcode = 0;
+  std::string payload;
+};
+
+/// Takes every complete frame off the front of `in`.
+std::vector<raw_frame> take_frames(std::string& in) {
+  std::vector<raw_frame> out;
+  std::size_t at = 0;
+  while (in.size() - at >= 2) {
+    const auto b0 = static_cast<unsigned char>(in[at]), b1 = static_cast<unsigned char>(in[at + 1]);
+    std::size_t header = 2, length = b1 & 0x7F;
+    if (length == 126) {
+      if (in.size() - at < 4) break;
+      length = (static_cast<unsigned char>(in[at + 2]) << 8) | static_cast<unsigned char>(in[at + 3]);
+      header = 4;
+    } else if (length == 127) {
+      if (in.size() - at < 10) break;
+      length = 0;
+      for (int i = 0; i < 8; ++i) length = (length << 8) | static_cast<unsigned char>(in[at + 2 + i]);
+      header = 10;
+    }
+    if (in.size() - at < header + length) break;
+    out.push_back({b0 & 0x0Fu, in.substr(at + header, length)});
+    at += header + length;
+  }
+  in.erase(0, at);
+  return out;
+}
+
+} // namespace
+
+std::optional<std::vector<unsigned>> ws_client::raw_opcodes(std::chrono::milliseconds timeout,
+                                                            const std::function<bool(unsigned)>& stop) {
   auto& lowest = beast::get_lowest_layer(impl_->ws);
   // What the WebSocket stream had already buffered comes first.
   std::string in = beast::buffers_to_string(impl_->buffer.data());
   impl_->buffer.consume(impl_->buffer.size());
-  std::size_t at = 0;
+  std::vector<unsigned> seen;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char chunk[65536];
   while (true) {
-    // Parse every complete (unmasked, server) frame in `in`.
-    while (in.size() - at >= 2) {
-      const auto b0 = static_cast<unsigned char>(in[at]), b1 = static_cast<unsigned char>(in[at + 1]);
-      std::size_t header = 2, length = b1 & 0x7F;
-      if (length == 126) {
-        if (in.size() - at < 4) break;
-        length = (static_cast<unsigned char>(in[at + 2]) << 8) | static_cast<unsigned char>(in[at + 3]);
-        header = 4;
-      } else if (length == 127) {
-        if (in.size() - at < 10) break;
-        length = 0;
-        for (int i = 0; i < 8; ++i) length = (length << 8) | static_cast<unsigned char>(in[at + 2 + i]);
-        header = 10;
-      }
-      if (in.size() - at < header + length) break;
-      if ((b0 & 0x0F) == 0x8) {
-        if (length < 2) return std::uint16_t{1005};
-        return static_cast<std::uint16_t>((static_cast<unsigned char>(in[at + header]) << 8) |
-                                          static_cast<unsigned char>(in[at + header + 1]));
-      }
-      at += header + length;
+    for (auto& f : take_frames(in)) {
+      seen.push_back(f.opcode);
+      if (f.opcode == 0x8) impl_->code = f.payload.size() < 2 ? std::uint16_t{1005}
+          : static_cast<std::uint16_t>((static_cast<unsigned char>(f.payload[0]) << 8) |
+                                       static_cast<unsigned char>(f.payload[1]));
+      if (stop(f.opcode)) return seen;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) return std::nullopt;
@@ -293,9 +319,21 @@ std::optional<std::uint16_t> ws_client::raw_close_code(std::chrono::milliseconds
       });
     });
     in.append(chunk, n);
-    if (ec && n == 0) return std::nullopt;
+    if (ec && n == 0) {
+      if (ec == beast::error::timeout) return std::nullopt;
+      impl_->closed = true;  // the server ended the connection (end of stream or reset)
+      return seen;
+    }
   }
 }
+
+std::optional<std::uint16_t> ws_client::raw_close_code(std::chrono::milliseconds timeout) {
+  auto seen = raw_opcodes(timeout, [](unsigned opcode) { return opcode == 0x8; });
+  if (!seen || seen->empty() || seen->back() != 0x8) return std::nullopt;
+  return impl_->code;
+}
+
+std::size_t ws_client::pings_answered() const { return impl_->pings; }
 
 bool ws_client::closed() const { return impl_->closed; }
 

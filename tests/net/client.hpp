@@ -3,10 +3,12 @@
 // bounded by a timeout; nothing here sleeps. Beast stays inside client.cpp.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -73,6 +75,13 @@ public:
   void flood(const std::string& text, std::size_t count, std::chrono::milliseconds timeout = 60s);
   /// Reads raw frames (after flood) until a close frame; its code, or nullopt on end of stream or timeout.
   std::optional<std::uint16_t> raw_close_code(std::chrono::milliseconds timeout = 30s);
+  /// Reads raw frames without answering any (a client that is stuck or gone) until `stop(opcode)` says so
+  /// or the server ends the connection: the opcodes seen (0x1 text, 0x8 close, 0x9 ping). nullopt when
+  /// the connection was still open at the timeout.
+  std::optional<std::vector<unsigned>> raw_opcodes(std::chrono::milliseconds timeout,
+                                                   const std::function<bool(unsigned)>& stop);
+  /// Pings from the server that reads so far answered (Beast pongs them by itself).
+  std::size_t pings_answered() const;
   /// True once the socket is known closed.
   bool closed() const;
   /// The close code received, once closed.
