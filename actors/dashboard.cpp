@@ -28,7 +28,9 @@ dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashb
       self->state.subscribers.push_back({tab, scope});
     },
     [=](publish_atom, const dashboard_update& update) {
-      live_event ev{update};
+      auto shared = update;
+      shared.encoded = std::make_shared<shared_encoding>();
+      const live_event ev{std::move(shared)};
       for (const auto& s : self->state.subscribers)
         if (visible(s.scope, update))
           self->send(s.tab, ev);

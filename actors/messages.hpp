@@ -2,6 +2,8 @@
 /// The values actors exchange. All of them stay inside one process (no caf_io), so they travel as
 /// "unsafe" local message types instead of carrying 0.17 inspectors for every optional field.
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -305,6 +307,14 @@ struct socket_close {
   std::string why;
 };
 
+/// An event's wire text, made by the first socket that sends it and reused by every other socket the same
+/// event goes to: one dashboard row reaches every admin tab in scope, and encoding it once per socket was
+/// most of a fan-out's cost. The actors only carry it; net/ fills it.
+struct shared_encoding {
+  std::once_flag once;
+  std::string text;
+};
+
 /// A row of the live dashboard appeared or changed (upsert) or left it (remove): exactly one of session,
 /// request or grant is set.
 struct dashboard_update {
@@ -312,6 +322,8 @@ struct dashboard_update {
   std::optional<domain::impersonation_session> session;
   std::optional<domain::support_request> request;
   std::optional<domain::support_grant> grant;
+  /// Set by the dashboard hub for a fan-out (shared by every copy); unset for one tab's snapshot rows.
+  std::shared_ptr<shared_encoding> encoded = {};
 };
 
 /// One of the user's notifications was read (on any tab): every tab updates its bell.

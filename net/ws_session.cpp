@@ -102,19 +102,34 @@ private:
 
   void on_event(actors::live_event ev) {
     if (auto* close = std::get_if<actors::socket_close>(&ev)) return close_after_queue(close->code, close->why);
-    if (auto frame = encode_frame(ev, wall_now())) send(std::move(*frame));
+    if (gone_ || closing_) return;
+    if (auto* row = std::get_if<actors::dashboard_update>(&ev); row && row->encoded) {
+      auto& shared = *row->encoded;
+      std::call_once(shared.once, [&] {
+        if (auto frame = encode_frame(ev, wall_now())) shared.text = dump(*frame);
+      });
+      if (!shared.text.empty()) enqueue(shared.text);
+      return;
+    }
+    if (auto frame = encode_frame(ev, wall_now())) send(*frame);
   }
 
-  /// Numbers and queues a frame; a tab that cannot keep up is closed 1013 without slowing anyone.
-  void send(json frame) {
+  void send(const json& frame) { enqueue(dump(frame)); }
+
+  /// Numbers and queues a frame (`object`: a JSON object without `seq`); a tab that cannot keep up is
+  /// closed 1013 without slowing anyone.
+  void enqueue(std::string_view object) {
     if (gone_ || closing_) return;
     if (out_.size() >= max_queued_frames) {
       spdlog::warn("a WebSocket of {} fell {} frames behind; closing it", who_.user_id, out_.size());
       drop_queue();
       return close_after_queue(static_cast<std::uint16_t>(websocket::close_code::try_again_later), "too slow");
     }
-    frame["seq"] = ++seq_;
-    out_.push_back(dump(frame));
+    // `seq` goes first: {"seq":N, then the object's members ("{}" has none).
+    std::string text = "{\"seq\":" + std::to_string(++seq_);
+    if (object.size() > 2) text += ',';
+    text.append(object.substr(1));
+    out_.push_back(std::move(text));
     if (!writing_) write_next();
   }
 

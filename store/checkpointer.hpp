@@ -3,6 +3,7 @@
 /// database file and fsyncs it; run inside a commit (SQLite's default) it stalls every job queued
 /// behind that commit. Here a thread with its own connection does the copying while the writer goes on
 /// committing, and the writer only finishes the job (a short RESTART) when the WAL grows past a bound.
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -27,6 +28,8 @@ public:
   /// WAL size from which the writer restarts the WAL itself: under load that never pauses, a passive
   /// checkpoint never catches up with the writer, and the WAL would otherwise grow without bound.
   static constexpr int hard_frames = 16000;
+  /// Least time between two background checkpoints.
+  static constexpr std::chrono::milliseconds min_interval{250};
 
 private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);

@@ -199,6 +199,15 @@ const migration v3{3, {
   "CREATE INDEX support_grants_by_state ON support_grants(state)",
 }};
 
+// A user's unread count is read for every notification pushed and every tab that connects. With only
+// notifications_by_user, SQLite visited every row of the user's inbox to test `read`; this partial index
+// holds just the unread ones, so the count reads the index alone.
+const migration v4{4, {
+  // `read` is in the key only so that the index covers the query (SQLite 3.40 does not count a column
+  // the partial index fixes as covered).
+  "CREATE INDEX notifications_unread ON notifications(user_id, read) WHERE read = 0",
+}};
+
 int user_version(sqlite3* db) {
   statement st(db, "PRAGMA user_version");
   query q(st);
@@ -208,7 +217,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3};
+  static const std::vector<migration> all{v1, v2, v3, v4};
   return all;
 }
 

@@ -191,6 +191,28 @@ TEST_F(policy_test, reading_as_the_impersonator_leaves_notifications_unread) {
             errc::not_found);
 }
 
+TEST_F(policy_test, two_tabs_reading_one_notification_at_once_count_it_once) {
+  auto adam = rt->token_for("adam");
+  auto first = rt->start(adam, "ann");
+  rt->end(adam, first.session.session_id);  // ann now has two unread: started and ended
+  const auto ann = crypto::token_hash(rt->token_for("ann"));
+  auto inbox = rt->ask<actors::inbox_reply>(actors::inbox_atom::value, ann, true, 10);
+  ASSERT_EQ(inbox.unread, 2);
+  const auto id = inbox.items.at(0).notification_id;
+  // Both reads are sent before either is answered; the second finds it already read in the store.
+  caf::scoped_actor self{rt->system()};
+  auto one = self->request(rt->registry(), caf::infinite, actors::read_atom::value, ann, id);
+  auto two = self->request(rt->registry(), caf::infinite, actors::read_atom::value, ann, id);
+  rt->run();
+  std::vector<std::int64_t> unread;
+  for (auto* h : {&one, &two})
+    h->receive([&](const actors::inbox_reply& r) { unread.push_back(r.unread); },
+               [&](const caf::error&) { unread.push_back(-1); });
+  EXPECT_EQ(unread, (std::vector<std::int64_t>{1, 1}));
+  EXPECT_EQ(rt->ask<actors::inbox_reply>(actors::inbox_atom::value, ann, true, 10).unread, 1);
+  EXPECT_EQ(rt->reader().unread_count("ann"), 1);
+}
+
 TEST_F(policy_test, impersonated_activity_never_moves_last_seen) {
   auto adam = rt->token_for("adam");
   auto ann = rt->token_for("ann");

@@ -157,6 +157,7 @@ public:
   flaky_writer& writer() { return *writer_; }
   store::database& reader() { return *reader_; }
   actors::registry_actor registry() { return registry_; }
+  caf::actor_system& system() { return *sys_; }
 
 private:
   caf::actor_system_config cfg_;

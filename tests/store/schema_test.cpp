@@ -32,6 +32,14 @@ TEST_F(schema_test, a_new_file_gets_the_whole_schema_and_its_version) {
       << table;
 }
 
+TEST_F(schema_test, an_unread_count_reads_only_the_unread_index) {
+  { database db(path()); }
+  raw_db raw(path());
+  // EXPLAIN QUERY PLAN's 4th column is the plan's text.
+  EXPECT_EQ(raw.scalar("EXPLAIN QUERY PLAN SELECT count(*) FROM notifications WHERE user_id = 'ann' AND read = 0", 3),
+            "SEARCH notifications USING COVERING INDEX notifications_unread (user_id=? AND read=?)");
+}
+
 TEST_F(schema_test, reopening_a_current_file_changes_nothing) {
   {
     database db(path());

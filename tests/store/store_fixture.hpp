@@ -45,11 +45,12 @@ public:
     return msg;
   }
   /// The first column of the first row of `sql` as text (empty when no row).
-  std::string scalar(const std::string& sql) {
+  /// Column `column` of the first row.
+  std::string scalar(const std::string& sql, int column = 0) {
     sqlite3_stmt* st = nullptr;
     std::string out;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      if (auto p = sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(p);
+      if (auto p = sqlite3_column_text(st, column)) out = reinterpret_cast<const char*>(p);
     sqlite3_finalize(st);
     return out;
   }
