@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <caf/all.hpp>
@@ -171,13 +172,21 @@ private:
     if (closing_ || gone_) return;
     closing_ = true;
     close_ = websocket::close_reason(static_cast<websocket::close_code>(code), why);
-    // A peer that stops reading cannot hold the connection open for ever.
-    beast::get_lowest_layer(ws_).expires_after(close_grace);
+    // A peer that stops reading cannot hold the connection open for ever. (Not the stream's own expiry:
+    // Beast forbids changing it while a read and a write are both pending, as they are here.)
+    close_timer_.expires_after(close_grace);
+    close_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->gone_) return;
+      self->gone_ = true;
+      beast::get_lowest_layer(self->ws_).close();  // the pending read and write end with an error
+    });
     if (!writing_) write_next();
   }
 
   asio::any_io_executor executor_;
   websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer close_timer_{executor_};
   http::request<http::string_body> req_;
   actors::principal who_;
   connection_limit::slot slot_;
