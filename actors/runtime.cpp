@@ -19,6 +19,10 @@ caf::actor_system_config make_config(const runtime_config& cfg) {
   caf::actor_system_config sys_cfg;
   if (cfg.worker_threads > 0)
     sys_cfg.set("scheduler.max-threads", cfg.worker_threads);
+  // Work stealing's idle workers poll with a 50 µs sleep, up to 500 times after every burst of work: under
+  // a steady trickle of requests that is tens of thousands of nanosleep calls a second, which made up most
+  // of the server's (kernel) CPU. Work sharing's idle workers wait on a condition variable instead.
+  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   return sys_cfg;
 }
 
