@@ -30,7 +30,7 @@ struct person {
 // One table: the users, their ids (= usernames) and what each is good for in the demo.
 const std::vector<person> people{
     {"root", "Rosa Root", role::sysadmin, "", user_status::active, true,
-     "operator: reads every realm's audit and /metrics, never impersonates"},
+     "operator: reads every realm's audit, never impersonates"},
     {"sara", "Sara Stone", role::superadmin, "acme", user_status::active, true,
      "top admin of acme: impersonates, settings, support grants, kill switch"},
     {"adam", "Adam Admin", role::admin, "acme-eu", user_status::active, true,
