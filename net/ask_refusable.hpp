@@ -14,17 +14,13 @@ inline void refuse(call& c, const actors::refusal& r) {
 
 template <class Reply, class... Ts>
 void ask_refusable(const call_ptr& c, std::function<void(Reply&)> ok, Ts... xs) {
-  ask_registry<Reply>(
-    *c->sv, c->post,
+  ask_then<Reply>(
+    c,
     [c, ok = std::move(ok)](Reply& reply) {
       if (reply.refused.error)
         refuse(*c, reply.refused);
       else
         ok(reply);
-    },
-    [c](const caf::error& err) {
-      spdlog::error("request {}: the registry did not answer ({})", c->req.request_id, caf::to_string(err));
-      fail(*c, domain::errc::audit_unavailable, "the server cannot decide right now; try again later");
     },
     std::move(xs)...);
 }

@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "domain/role.hpp"
+#include "net/json_reader.hpp"
 
 namespace actas::net {
 
@@ -18,61 +19,11 @@ json optional_time(const std::optional<domain::timestamp>& t) {
 
 // -- strict decoding --
 
-/// Thrown inside the decoders only; becomes the decode_error they return.
-struct refusal {
-  std::string message;
-};
-
-/// A client-chosen name quoted in an error message, cut to a sane length.
-std::string quote_name(std::string_view name) {
-  constexpr std::size_t most = 64;
-  return "'" + std::string(name.substr(0, most)) + (name.size() > most ? "…'" : "'");
-}
-
-bool blank(std::string_view body) {
-  return std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-}
-
-json parse_object(std::string_view body, std::string_view what) {
-  auto j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) throw refusal{std::string(what) + " is not valid JSON"};
-  if (!j.is_object()) throw refusal{std::string(what) + " must be a JSON object"};
-  return j;
-}
-
-/// The fields of one object: unknown names are refused up front, then each is read with its type.
-class object_reader {
-public:
-  object_reader(const json& j, std::initializer_list<std::string_view> known) : j_(j) {
-    for (const auto& [key, value] : j.items()) {
-      (void)value;
-      if (std::find(known.begin(), known.end(), key) == known.end()) throw refusal{"unknown field " + quote_name(key)};
-    }
-  }
-
-  /// Absent or null → nullopt; anything but a string is refused.
-  std::optional<std::string> optional_string(const char* name) const {
-    auto i = j_.find(name);
-    if (i == j_.end() || i->is_null()) return std::nullopt;
-    if (!i->is_string()) throw refusal{"'" + std::string(name) + "' must be a string"};
-    return i->get<std::string>();
-  }
-
-  std::string required_string(const char* name) const {
-    auto v = optional_string(name);
-    if (!v) throw refusal{"'" + std::string(name) + "' is required"};
-    return *v;
-  }
-
-private:
-  const json& j_;
-};
-
 template <class T, class F>
 decoded<T> guarded(F&& f) {
   try {
     return f();
-  } catch (const refusal& r) {
+  } catch (const body_refusal& r) {
     return decode_error{r.message};
   }
 }
@@ -256,56 +207,51 @@ std::optional<json> encode_frame(const actors::live_event& ev, domain::timestamp
 
 decoded<login_body> decode_login(std::string_view body) {
   return guarded<login_body>([&] {
-    const auto j = parse_object(body, "the body");
-    const object_reader r(j, {"username", "password"});
-    return login_body{r.required_string("username"), r.required_string("password")};
+    const auto j = parse_body(body);
+    const json_reader r(j, {"username", "password"});
+    return login_body{r.string("username"), r.string("password")};
   });
 }
 
 decoded<start_body> decode_start(std::string_view body) {
   return guarded<start_body>([&] {
-    const auto j = parse_object(body, "the body");
-    const object_reader r(j, {"target", "reason", "return_to"});
-    return start_body{r.required_string("target"), r.optional_string("reason"), r.optional_string("return_to")};
+    const auto j = parse_body(body);
+    const json_reader r(j, {"target", "reason", "return_to"});
+    return start_body{r.string("target"), r.opt_string("reason"), r.opt_string("return_to")};
   });
 }
 
 decoded<end_body> decode_end(std::string_view body) {
   return guarded<end_body>([&] {
-    if (blank(body)) return end_body{};
-    const auto j = parse_object(body, "the body");
-    const object_reader r(j, {"message"});
-    return end_body{r.optional_string("message")};
+    const auto j = parse_body(body, true);
+    return end_body{json_reader(j, {"message"}).opt_string("message")};
   });
 }
 
 decoded<token_body> decode_token(std::string_view body) {
   return guarded<token_body>([&] {
-    const auto j = parse_object(body, "the body");
-    const object_reader r(j, {"user"});
-    return token_body{r.required_string("user")};
+    const auto j = parse_body(body);
+    return token_body{json_reader(j, {"user"}).string("user")};
   });
 }
 
 decoded<empty_body> decode_empty(std::string_view body) {
   return guarded<empty_body>([&] {
-    if (blank(body)) return empty_body{};
-    const auto j = parse_object(body, "the body");
-    const object_reader r(j, {});
+    json_reader(parse_body(body, true), {});
     return empty_body{};
   });
 }
 
 decoded<client_frame> decode_client_frame(std::string_view text) {
   return guarded<client_frame>([&]() -> client_frame {
-    const auto j = parse_object(text, "the frame");
-    const auto type = object_reader(j, {"type", "topic"}).required_string("type");
+    const auto j = parse_body(text, false, "the frame");
+    const auto type = json_reader(j, {"type", "topic"}).string("type");
     if (type == "ping") {
-      object_reader(j, {"type"});
+      json_reader(j, {"type"});
       return ping_frame{};
     }
-    if (type == "subscribe") return subscribe_frame{object_reader(j, {"type", "topic"}).required_string("topic")};
-    throw refusal{"unknown frame type " + quote_name(type)};
+    if (type == "subscribe") return subscribe_frame{json_reader(j, {"type", "topic"}).string("topic")};
+    throw body_refusal{"unknown frame type " + quote_name(type)};
   });
 }
 

@@ -18,16 +18,22 @@ struct body_refusal {
   std::string message;
 };
 
-/// The body as a JSON object (an empty body counts as `{}` when `empty_ok`).
-inline nlohmann::json parse_body(std::string_view body, bool empty_ok = false) {
+/// A client-chosen name quoted in an error message, cut to a sane length.
+inline std::string quote_name(std::string_view name) {
+  constexpr std::size_t most = 64;
+  return "'" + std::string(name.substr(0, most)) + (name.size() > most ? "…'" : "'");
+}
+
+/// The body as a JSON object (an empty body counts as `{}` when `empty_ok`); `what` names it in messages.
+inline nlohmann::json parse_body(std::string_view body, bool empty_ok = false, std::string_view what = "the body") {
   bool blank = std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
   if (blank && empty_ok)
     return nlohmann::json::object();
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded())
-    throw body_refusal{"the body is not valid JSON"};
+    throw body_refusal{std::string(what) + " is not valid JSON"};
   if (!j.is_object())
-    throw body_refusal{"the body must be a JSON object"};
+    throw body_refusal{std::string(what) + " must be a JSON object"};
   return j;
 }
 
@@ -39,7 +45,7 @@ public:
     for (const auto& [key, value] : j.items()) {
       (void)value;
       if (std::find(known.begin(), known.end(), key) == known.end())
-        throw body_refusal{"unknown field '" + prefix_ + key.substr(0, 64) + "'"};
+        throw body_refusal{"unknown field " + quote_name(prefix_ + key)};
     }
   }
 

@@ -28,21 +28,30 @@ std::optional<std::string> bearer_hash(const request& r);
 /// Refuses query parameters other than `known` (400 invalid_request); true when all are known.
 bool only_query(call& c, std::initializer_list<std::string_view> known);
 
+/// Asks the registry; `on_reply` runs on the connection's strand. A failed request (timeout, registry
+/// gone) answers 503.
+template <class Reply, class... Ts>
+void ask_then(const call_ptr& c, std::function<void(Reply&)> on_reply, Ts... xs) {
+  ask_registry<Reply>(
+    *c->sv, c->post, std::move(on_reply),
+    [c](const caf::error& err) {
+      spdlog::error("request {}: the registry did not answer ({})", c->req.request_id, caf::to_string(err));
+      fail(*c, domain::errc::audit_unavailable, "the server cannot decide right now; try again later");
+    },
+    std::move(xs)...);
+}
+
 /// Asks the registry; on a reply without `error`, `ok(reply)` runs on the connection's strand. A reply
-/// with an error answers that code; a failed request (timeout, registry gone) answers 503.
+/// with an error answers that code.
 template <class Reply, class... Ts>
 void ask(const call_ptr& c, std::function<void(Reply&)> ok, Ts... xs) {
-  ask_registry<Reply>(
-    *c->sv, c->post,
+  ask_then<Reply>(
+    c,
     [c, ok = std::move(ok)](Reply& reply) {
       if (reply.error)
         fail(*c, *reply.error);
       else
         ok(reply);
-    },
-    [c](const caf::error& err) {
-      spdlog::error("request {}: the registry did not answer ({})", c->req.request_id, caf::to_string(err));
-      fail(*c, domain::errc::audit_unavailable, "the server cannot decide right now; try again later");
     },
     std::move(xs)...);
 }
