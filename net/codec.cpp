@@ -11,8 +11,6 @@ namespace actas::net {
 
 namespace {
 
-json optional(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-
 json optional_time(const std::optional<domain::timestamp>& t) {
   return t ? json(domain::format_utc(*t)) : json(nullptr);
 }
@@ -40,6 +38,8 @@ std::string banner_text(const actors::banner_set& b) {
 
 } // namespace
 
+json or_null(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json encode(const domain::user& u) {
@@ -48,8 +48,8 @@ json encode(const domain::user& u) {
           {"name", u.display_name},
           {"role", domain::to_string(u.user_role)},
           {"status", domain::to_string(u.status)},
-          {"portal", optional(u.home_portal)},
-          {"realm", optional(u.realm_id)},
+          {"portal", or_null(u.home_portal)},
+          {"realm", or_null(u.realm_id)},
           {"consents", {{"terms", u.accepted.terms}, {"privacy", u.accepted.privacy}}},
           {"temporary", u.is_temporary()}};
 }
@@ -58,17 +58,17 @@ json encode(const domain::impersonation_session& s) {
   return {{"id", s.session_id},
           {"actor", s.actor},
           {"target", s.target},
-          {"portal", optional(s.portal)},
-          {"realm", optional(s.realm_id)},
+          {"portal", or_null(s.portal)},
+          {"realm", or_null(s.realm_id)},
           {"reason", s.reason},
-          {"return_to", optional(s.return_to)},
+          {"return_to", or_null(s.return_to)},
           {"state", domain::to_string(s.state)},
           {"started_at", domain::format_utc(s.started_at)},
           {"expires_at", domain::format_utc(s.expires_at)},
           {"ended_at", optional_time(s.ended_at)},
           {"end_reason", s.ended_because ? json(domain::to_string(*s.ended_because)) : json(nullptr)},
-          {"via", optional(s.via)},
-          {"grant", optional(s.grant_id)}};
+          {"via", or_null(s.via)},
+          {"grant", or_null(s.grant_id)}};
 }
 
 json encode(const domain::notification& n) {
@@ -90,17 +90,17 @@ json encode(const domain::audit_event& e) {
           {"seq", e.seq},
           {"at", domain::format_utc(e.at)},
           {"event", e.event},
-          {"performed_by", optional(e.performed_by)},
-          {"active_account", optional(e.active_account)},
-          {"via", optional(e.via)},
-          {"session", optional(e.session)},
-          {"grant", optional(e.grant)},
-          {"portal", optional(e.portal)},
-          {"action", optional(e.action)},
+          {"performed_by", or_null(e.performed_by)},
+          {"active_account", or_null(e.active_account)},
+          {"via", or_null(e.via)},
+          {"session", or_null(e.session)},
+          {"grant", or_null(e.grant)},
+          {"portal", or_null(e.portal)},
+          {"action", or_null(e.action)},
           {"outcome", domain::to_string(e.result)},
-          {"code", optional(e.code)},
-          {"reason", optional(e.reason)},
-          {"ip", optional(e.ip)},
+          {"code", or_null(e.code)},
+          {"reason", or_null(e.reason)},
+          {"ip", or_null(e.ip)},
           {"detail", std::move(detail)},
           {"prev_hash", e.prev_hash},
           {"hash", e.hash}};
@@ -117,7 +117,7 @@ json encode(const domain::support_request& r) {
           {"created_at", domain::format_utc(r.created_at)},
           {"lapses_at", domain::format_utc(r.lapses_at)},
           {"decided_at", optional_time(r.decided_at)},
-          {"decided_by", optional(r.decided_by)}};
+          {"decided_by", or_null(r.decided_by)}};
 }
 
 json encode(const domain::support_grant& g) {
@@ -132,7 +132,7 @@ json encode(const domain::support_grant& g) {
           {"created_at", domain::format_utc(g.created_at)},
           {"expires_at", domain::format_utc(g.expires_at)},
           {"ended_at", optional_time(g.ended_at)},
-          {"ended_by", optional(g.ended_by)}};
+          {"ended_by", or_null(g.ended_by)}};
 }
 
 json encode(const std::string& chain, const domain::verify_result& r) {
@@ -150,8 +150,8 @@ std::optional<json> encode_frame(const actors::live_event& ev, domain::timestamp
       return json{{"type", "hello"},
                   {"user", encode(h.user)},
                   {"actor", h.actor ? encode(*h.actor) : json(nullptr)},
-                  {"impersonation", optional(h.who.session_id)},
-                  {"grant", optional(h.who.grant_id)},
+                  {"impersonation", or_null(h.who.session_id)},
+                  {"grant", or_null(h.who.grant_id)},
                   {"unread", h.unread}};
     }
     std::optional<json> operator()(const actors::notification_pushed& n) const {
@@ -185,7 +185,7 @@ std::optional<json> encode_frame(const actors::live_event& ev, domain::timestamp
                   {"session", encode(c.session)},
                   {"reason", c.session.ended_because ? json(domain::to_string(*c.session.ended_because))
                                                      : json(nullptr)},
-                  {"return_to", optional(c.session.return_to)}};
+                  {"return_to", or_null(c.session.return_to)}};
     }
     std::optional<json> operator()(const actors::dashboard_update& u) const {
       json j{{"type", "dashboard"}, {"op", u.removed ? "remove" : "upsert"}};

@@ -23,6 +23,8 @@ using json = nlohmann::json;
 
 /// Serialises without throwing on invalid UTF-8 (replaced by U+FFFD).
 std::string dump(const json& j);
+/// The string, or JSON null when absent.
+json or_null(const std::optional<std::string>& v);
 
 /// {id, username, name, role, status, portal, realm, consents: {terms, privacy}, temporary}
 json encode(const domain::user& u);

@@ -87,13 +87,12 @@ domain::new_portal decode_new_portal(std::string_view body) {
 }
 
 json encode(const domain::access_row& row) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   return {{"portal", row.portal_id},
           {"name", row.name},
           {"state", row.state},
           {"expires_at", row.expires_at ? json(domain::format_utc(*row.expires_at)) : json(nullptr)},
-          {"grant", opt(row.grant_id)},
-          {"request", opt(row.request_id)}};
+          {"grant", or_null(row.grant_id)},
+          {"request", or_null(row.request_id)}};
 }
 
 json encode(const domain::introspection& i) {

@@ -52,12 +52,11 @@ void authorize(call_ptr c) {
   ask_registry<actors::authorize_reply>(
     *c->sv, c->post,
     [c](actors::authorize_reply& r) {
-      auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
       answer(*c, 200,
              {{"allowed", r.allowed},
               {"code", r.code ? json(std::string{domain::to_string(*r.code)}) : json(nullptr)},
-              {"subject", opt(r.subject)},
-              {"actor", opt(r.actor)}});
+              {"subject", or_null(r.subject)},
+              {"actor", or_null(r.actor)}});
     },
     [c](const caf::error&) {
       answer(*c, 200, {{"allowed", false}, {"code", "audit_unavailable"}, {"subject", nullptr}, {"actor", nullptr}});
