@@ -31,7 +31,7 @@ caf::actor_system_config make_config(const runtime_config& cfg) {
 struct runtime::impl {
   explicit impl(const runtime_config& cfg) : sys_cfg(make_config(cfg)), sys(sys_cfg) {
     crypto::init();
-    writer = store::make_group_writer(cfg.db_path);
+    writer = store::make_group_writer(cfg.db_path, 512, cfg.reserve_wal);
     auto reader = std::make_shared<store::database>(cfg.db_path);
     time_base times{std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now()),
                     sys.clock().now()};

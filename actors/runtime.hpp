@@ -19,6 +19,9 @@ struct runtime_config {
   /// User token lifetime and idle timeout (SPEC §6: 12 h, 1 h).
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;
+  /// Make the WAL file as long as it gets under load before the first commit (the server does; tests
+  /// leave it off to spare the disk).
+  bool reserve_wal = false;
 };
 
 class runtime {

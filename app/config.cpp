@@ -42,6 +42,7 @@ struct early_exit {
 constexpr std::int64_t min_ttl_s = 60;
 constexpr std::int64_t max_ttl_s = 30 * 24 * 3600;
 constexpr std::int64_t max_worker_threads = 256;
+constexpr std::int64_t max_io_threads = 64;
 constexpr std::int64_t max_connections_limit = 100000;
 // Below 2 s a loaded machine could miss a pong; above 1 h a dead socket holds its slot too long.
 constexpr std::int64_t min_ws_idle_s = 2;
@@ -49,7 +50,7 @@ constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
     "listen", "data", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
-    "worker_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level"};
+    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level"};
 
 const std::set<std::string, std::less<>> log_levels{"trace", "debug", "info", "warn", "error", "critical",
                                                      "off"};
@@ -81,7 +82,7 @@ struct file_values {
   std::optional<std::string> listen, data, service_key_file, log_level;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
-  std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, max_connections_per_ip,
+  std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
       ws_idle_timeout_s;
 };
 
@@ -147,6 +148,7 @@ file_values read_toml(const std::string& path) {
   v.token_ttl_s = int_of("token_ttl_s");
   v.token_idle_s = int_of("token_idle_s");
   v.worker_threads = int_of("worker_threads");
+  v.io_threads = int_of("io_threads");
   v.max_connections_per_ip = int_of("max_connections_per_ip");
   v.ws_idle_timeout_s = int_of("ws_idle_timeout_s");
   return v;
@@ -268,6 +270,10 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   if (file.worker_threads) {
     check_range(*file.worker_threads, 0, max_worker_threads, file_where("worker_threads"));
     c.worker_threads = static_cast<std::size_t>(*file.worker_threads);
+  }
+  if (file.io_threads) {
+    check_range(*file.io_threads, 1, max_io_threads, file_where("io_threads"));
+    c.io_threads = static_cast<std::size_t>(*file.io_threads);
   }
   if (file.max_connections_per_ip) {
     check_range(*file.max_connections_per_ip, 1, max_connections_limit, file_where("max_connections_per_ip"));

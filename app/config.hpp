@@ -31,6 +31,8 @@ struct server_config {
   std::int64_t token_idle_s = 3600;
   /// Actor worker threads; 0 = one per hardware thread.
   std::size_t worker_threads = 0;
+  /// Threads running the sockets (HTTP and WebSocket I/O).
+  std::size_t io_threads = 2;
   std::size_t max_connections_per_ip = 256;
   /// A silent WebSocket is pinged after half of this and dropped after all of it.
   std::int64_t ws_idle_timeout_s = 300;

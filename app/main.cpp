@@ -47,12 +47,14 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   rc.worker_threads = cfg.worker_threads;
   rc.token_ttl_s = cfg.token_ttl_s;
   rc.token_idle_s = cfg.token_idle_s;
+  rc.reserve_wal = true;
   actors::runtime core(rc);
 
   net::server_options so;
   so.host = cfg.listen_host;
   so.port = cfg.listen_port;
   so.max_connections_per_ip = cfg.max_connections_per_ip;
+  so.io_threads = cfg.io_threads;
   so.ws_idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout_s);
   so.allowed_origins = cfg.allowed_origins;
   so.service_keys = cfg.service_keys;

@@ -32,7 +32,14 @@ database::database(const std::string& path) : path_(path) {
       if (!q.step() || q.text(0) != "wal") throw std::runtime_error("the file system does not support WAL");
     }
     // FULL: in WAL mode every COMMIT is fsynced, so a done(true) means the change survives a power cut.
-    exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+    // temp_store MEMORY: the writer wraps each job in a savepoint, and SQLite keeps the pages a savepoint
+    // may restore in a statement journal that otherwise spills into a temporary file past 64 KiB (a
+    // create, writes and an unlink inside every commit).
+    exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
+    // Keep the WAL file when the last connection closes: a restarted server writes over it rather than
+    // growing a new one (store/wal_reserve.hpp says why that matters).
+    int persist = 1;
+    sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     migrate(db_, path);
     stmts_ = std::make_unique<statement_cache>(db_);
   } catch (const std::exception& e) {
@@ -40,6 +47,12 @@ database::database(const std::string& path) : path_(path) {
     db_ = nullptr;
     throw std::runtime_error("cannot open database " + path + ": " + e.what());
   }
+}
+
+int database::page_size() {
+  query q(stmts_->get("PRAGMA page_size"));
+  q.step();
+  return static_cast<int>(q.int64(0));
 }
 
 database::~database() {

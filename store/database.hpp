@@ -31,6 +31,8 @@ public:
 
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
+  /// The database's page size in bytes.
+  int page_size();
   /// This connection's prepared statements (store-internal: see store/statement.hpp).
   statement_cache& statements() { return *stmts_; }
 

@@ -1,6 +1,7 @@
 #include "load/servers.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -32,6 +33,8 @@ std::string write_actas_config(const std::string& folder) {
   std::ofstream f(path);
   // Every load generator connection comes from loopback: lift the per-address limit for the bench only.
   f << "max_connections_per_ip = 100000\nlog_level = \"warn\"\n";
+  // Extra TOML lines for trying other settings (thread counts) without editing the bench.
+  if (const char* extra = std::getenv("ACTAS_BENCH_CONFIG")) f << extra << "\n";
   return path;
 }
 

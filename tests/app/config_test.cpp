@@ -70,6 +70,7 @@ TEST_F(config_test, defaults_serve_loopback_8080_under_data) {
   EXPECT_EQ(c.token_ttl_s, 43200);
   EXPECT_EQ(c.token_idle_s, 3600);
   EXPECT_EQ(c.worker_threads, 0u);
+  EXPECT_EQ(c.io_threads, 2u);
   EXPECT_EQ(c.max_connections_per_ip, 256u);
   EXPECT_EQ(c.ws_idle_timeout_s, 300);
   EXPECT_EQ(c.log_level, "info");
@@ -116,6 +117,7 @@ service_key_file = "keys"
 token_ttl_s = 7200
 token_idle_s = 600
 worker_threads = 4
+io_threads = 3
 max_connections_per_ip = 32
 ws_idle_timeout_s = 45
 log_level = "warn"
@@ -129,6 +131,7 @@ log_level = "warn"
   EXPECT_EQ(c.token_ttl_s, 7200);
   EXPECT_EQ(c.token_idle_s, 600);
   EXPECT_EQ(c.worker_threads, 4u);
+  EXPECT_EQ(c.io_threads, 3u);
   EXPECT_EQ(c.max_connections_per_ip, 32u);
   EXPECT_EQ(c.ws_idle_timeout_s, 45);
   EXPECT_EQ(c.log_level, "warn");
@@ -251,6 +254,8 @@ TEST_F(config_test, numbers_out_of_bounds_refuse) {
   refused({"--config", write("d.toml", "token_idle_s = -5\n")}, "token_idle_s");
   refused({"--config", write("e.toml", "worker_threads = -1\n")}, "worker_threads");
   refused({"--config", write("f.toml", "worker_threads = 100000\n")}, "worker_threads");
+  refused({"--config", write("g0.toml", "io_threads = 0\n")}, "'io_threads' in config file");
+  refused({"--config", write("g1.toml", "io_threads = 65\n")}, "'io_threads' in config file");
   refused({"--config", write("g.toml", "max_connections_per_ip = 0\n")}, "max_connections_per_ip");
   refused({"--config", write("h.toml", "log_level = \"loud\"\n")}, "log_level");
   refused({"--config", write("i.toml", "ws_idle_timeout_s = 1\n")}, "'ws_idle_timeout_s' in config file");

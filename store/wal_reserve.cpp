@@ -1,0 +1,77 @@
+#include "store/wal_reserve.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/checkpointer.hpp"
+#include "store/database.hpp"
+#include "store/statement.hpp"
+
+namespace actas::store {
+
+namespace {
+
+constexpr std::uint64_t wal_header_bytes = 32;
+constexpr std::uint64_t frame_header_bytes = 24;
+constexpr std::uint64_t chunk_bytes = 1 << 20;
+
+[[noreturn]] void fail(const std::string& path, const char* what) {
+  throw std::runtime_error("cannot reserve the WAL " + path + ": " + what + ": " + std::strerror(errno));
+}
+
+/// Writes zeros from the file's end up to `bytes` and makes them durable.
+void extend_with_zeros(const std::string& path, std::uint64_t bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) fail(path, "open");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    fail(path, "stat");
+  }
+  const std::vector<char> zeros(chunk_bytes, 0);
+  for (auto at = static_cast<std::uint64_t>(st.st_size); at < bytes;) {
+    auto n = std::min<std::uint64_t>(chunk_bytes, bytes - at);
+    auto written = ::pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
+    if (written <= 0) {
+      ::close(fd);
+      fail(path, "write");
+    }
+    at += static_cast<std::uint64_t>(written);
+  }
+  if (::fdatasync(fd) != 0) {
+    ::close(fd);
+    fail(path, "fdatasync");
+  }
+  ::close(fd);
+}
+
+} // namespace
+
+std::uint64_t wal_bytes_for_load(int page_size) {
+  const auto frames = static_cast<std::uint64_t>(checkpointer::hard_frames + checkpointer::soft_frames);
+  return wal_header_bytes + frames * (frame_header_bytes + static_cast<std::uint64_t>(page_size));
+}
+
+void reserve_wal(database& db, std::uint64_t bytes) {
+  const std::string path = db.path() + "-wal";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= bytes) return;
+  // The write lock: another writer appending frames past the current end would race the zeros.
+  exec(db.handle(), "BEGIN IMMEDIATE");
+  try {
+    extend_with_zeros(path, bytes);
+  } catch (...) {
+    exec(db.handle(), "ROLLBACK");
+    throw;
+  }
+  exec(db.handle(), "ROLLBACK");  // nothing was written through SQLite
+}
+
+} // namespace actas::store
