@@ -42,8 +42,7 @@ void ask_registry(const services& sv, dispatcher post, std::function<void(Reply&
     auto err = m.match_elements<caf::error>() ? m.get_as<caf::error>(0) : caf::make_error(caf::sec::unexpected_response);
     post([fail = std::move(fail), err = std::move(err)] { fail(err); });
   };
-  send_request(*sv.system, caf::actor_cast<caf::strong_actor_ptr>(sv.registry),
-               std::chrono::duration_cast<std::chrono::milliseconds>(ask_timeout), std::move(on_answer),
+  send_request(*sv.system, caf::actor_cast<caf::strong_actor_ptr>(sv.registry), ask_timeout, std::move(on_answer),
                caf::make_message(std::move(xs)...));
 }
 

@@ -39,6 +39,14 @@ void patch_settings(call_ptr c) {
     c->req.params.at("id"), std::get<domain::settings_patch>(decoded));
 }
 
+/// The body of every authorize answer: {allowed, code, subject, actor}.
+json decision(const actors::authorize_reply& r) {
+  return {{"allowed", r.allowed},
+          {"code", r.code ? json(std::string{domain::to_string(*r.code)}) : json(nullptr)},
+          {"subject", or_null(r.subject)},
+          {"actor", or_null(r.actor)}};
+}
+
 void authorize(call_ptr c) {
   auto hash = bearer_hash(c->req);
   auto body = decode_or_fail(*c, [&] {
@@ -51,16 +59,8 @@ void authorize(call_ptr c) {
   // Always 200 (SPEC §6): a missing or dead token is an answer too, allowed:false with its code.
   ask_registry<actors::authorize_reply>(
     *c->sv, c->post,
-    [c](actors::authorize_reply& r) {
-      answer(*c, 200,
-             {{"allowed", r.allowed},
-              {"code", r.code ? json(std::string{domain::to_string(*r.code)}) : json(nullptr)},
-              {"subject", or_null(r.subject)},
-              {"actor", or_null(r.actor)}});
-    },
-    [c](const caf::error&) {
-      answer(*c, 200, {{"allowed", false}, {"code", "audit_unavailable"}, {"subject", nullptr}, {"actor", nullptr}});
-    },
+    [c](actors::authorize_reply& r) { answer(*c, 200, decision(r)); },
+    [c](const caf::error&) { answer(*c, 200, decision({false, domain::errc::audit_unavailable, {}, {}})); },
     actors::authorize_atom::value, std::move(cmd));
 }
 

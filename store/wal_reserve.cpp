@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -22,34 +23,35 @@ constexpr std::uint64_t wal_header_bytes = 32;
 constexpr std::uint64_t frame_header_bytes = 24;
 constexpr std::uint64_t chunk_bytes = 1 << 20;
 
+/// An open file descriptor, closed on every way out.
+struct open_file {
+  explicit open_file(const std::string& path) : fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) {}
+  ~open_file() {
+    if (fd >= 0) ::close(fd);
+  }
+  open_file(const open_file&) = delete;
+  open_file& operator=(const open_file&) = delete;
+  int fd;
+};
+
 [[noreturn]] void fail(const std::string& path, const char* what) {
   throw std::runtime_error("cannot reserve the WAL " + path + ": " + what + ": " + std::strerror(errno));
 }
 
 /// Writes zeros from the file's end up to `bytes` and makes them durable.
 void extend_with_zeros(const std::string& path, std::uint64_t bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, "open");
+  open_file f(path);
+  if (f.fd < 0) fail(path, "open");
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    fail(path, "stat");
-  }
+  if (::fstat(f.fd, &st) != 0) fail(path, "stat");
   const std::vector<char> zeros(chunk_bytes, 0);
   for (auto at = static_cast<std::uint64_t>(st.st_size); at < bytes;) {
     auto n = std::min<std::uint64_t>(chunk_bytes, bytes - at);
-    auto written = ::pwrite(fd, zeros.data(), n, static_cast<off_t>(at));
-    if (written <= 0) {
-      ::close(fd);
-      fail(path, "write");
-    }
+    auto written = ::pwrite(f.fd, zeros.data(), n, static_cast<off_t>(at));
+    if (written <= 0) fail(path, "write");
     at += static_cast<std::uint64_t>(written);
   }
-  if (::fdatasync(fd) != 0) {
-    ::close(fd);
-    fail(path, "fdatasync");
-  }
-  ::close(fd);
+  if (::fdatasync(f.fd) != 0) fail(path, "fdatasync");
 }
 
 } // namespace

@@ -22,9 +22,9 @@ public:
   /// Jobs waiting beyond this are refused (done(false)) rather than queued.
   static constexpr std::size_t max_queued = 1 << 17;
 
-  group_writer(const std::string& db_path, std::size_t max_batch, bool reserve)
+  group_writer(const std::string& db_path, std::size_t max_batch)
     : runner_(db_path), checkpointer_(db_path, runner_.db()), max_batch_(max_batch == 0 ? 1 : max_batch),
-      reserved_(reserve_if(reserve)), thread_([this] { loop(); }) {}
+      thread_([this] { loop(); }) {}
 
   ~group_writer() override { stop(); }
 
@@ -65,11 +65,6 @@ public:
   }
 
 private:
-  bool reserve_if(bool reserve) {
-    if (reserve) reserve_wal(runner_.db(), wal_bytes_for_load(runner_.db().page_size()));
-    return reserve;
-  }
-
   void loop() {
     std::vector<pending_job> batch;
     for (;;) {
@@ -91,7 +86,6 @@ private:
   batch_runner runner_;
   checkpointer checkpointer_;  // after runner_: hooks its connection; destroyed after the thread joined
   std::size_t max_batch_;
-  bool reserved_;  // before the thread: the WAL is reserved before the first commit
   writer_counters counters_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -135,8 +129,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch, bool reserve_wal) {
-  return std::make_unique<group_writer>(db_path, max_batch, reserve_wal);
+std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch, bool reserve) {
+  // Before the writer's thread and connection exist, so the first commit already writes over zeros.
+  if (reserve) {
+    database db(db_path);
+    reserve_wal(db, wal_bytes_for_load(db.page_size()));
+  }
+  return std::make_unique<group_writer>(db_path, max_batch);
 }
 
 std::unique_ptr<writer> make_inline_writer(const std::string& db_path) {

@@ -34,11 +34,11 @@ public:
 
 /// The production writer: one thread, batches of up to `max_batch` jobs per transaction. WAL checkpoints
 /// run on a second thread so commits never wait for them. A job submitted after stop(), or while 131072
-/// jobs are already waiting (a stalled disk), is refused at once with done(false). With `reserve_wal` the
+/// jobs are already waiting (a stalled disk), is refused at once with done(false). With `reserve` the
 /// WAL file is first made as long as it gets under load (about 70 MB, once per database; see
 /// store/wal_reserve.hpp), so commits write over it instead of growing it.
 std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch = 512,
-                                          bool reserve_wal = false);
+                                          bool reserve = false);
 
 /// Runs each job in its own transaction on the caller's thread and calls `done` before returning.
 /// For deterministic actor tests (virtual time).
