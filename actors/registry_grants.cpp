@@ -5,6 +5,7 @@
 
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
+#include "domain/text.hpp"
 
 namespace actas::actors::detail {
 
@@ -174,7 +175,7 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     auto i = st.grants.find(grant_id);
     auto known = i != st.grants.end() ? std::optional{i->second} : st.deps.reader->find_grant(grant_id);
     if (!known || !domain::is_superadmin_of(*caller, known->realm_id))
-      return grants_reply{{errc::not_found, "grants", "no such grant: " + grant_id.substr(0, 100)}, {}};
+      return grants_reply{{errc::not_found, "grants", "no such grant: " + domain::truncate_code_points(grant_id, 100, "…")}, {}};
     if (i == st.grants.end())
       return grants_reply{{errc::session_ended, "grants", "grant already ended: " + grant_id}, {}};
   }

@@ -1,5 +1,5 @@
 /// `actas`: reads the configuration, seeds the demo realm when asked, runs the core and serves the HTTP and
-/// WebSocket API until SIGTERM or SIGINT, then shuts down in order (STYLE.md): stop accepting, stop the I/O
+/// WebSocket API until SIGTERM or SIGINT, then shuts down in order (STYLE.md): drain (SPEC §8), stop the I/O
 /// threads, then the core. Exit codes: 0 normal, 1 failure while running, 2 refused configuration.
 #include <csignal>
 #include <filesystem>
@@ -25,6 +25,9 @@ domain::timestamp wall_now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
+/// How long a SIGTERM waits for requests in flight and WebSocket close handshakes.
+constexpr std::chrono::milliseconds drain_budget{5000};
+
 const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "signal"; }
 
 int run(const app::server_config& cfg, const sigset_t& stop_signals) {
@@ -48,6 +51,9 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   rc.token_ttl_s = cfg.token_ttl_s;
   rc.token_idle_s = cfg.token_idle_s;
   rc.reserve_wal = true;
+  // Readiness is shared: the server reports it and turns it to draining; the core's audit writer and chain
+  // check may set the audit flags on it.
+  const auto ready = std::make_shared<net::readiness>();
   actors::runtime core(rc);
 
   net::server_options so;
@@ -58,6 +64,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.ws_idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout_s);
   so.allowed_origins = cfg.allowed_origins;
   so.service_keys = cfg.service_keys;
+  so.ready = ready;
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
   net::server http(so, core.registry(), core.system());
   http.start();
@@ -80,7 +87,10 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   sigwait(&stop_signals, &sig);
   // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  spdlog::info("{} received, shutting down", signal_name(sig));
+  spdlog::info("{} received, draining", signal_name(sig));
+  // SPEC §8: answer what is in flight and close every WebSocket 1012 within the drain budget, leaving the
+  // rest of the 10 s for the core to stop.
+  http.drain(drain_budget);
   http.stop();
   core.shutdown();
   spdlog::info("stopped");

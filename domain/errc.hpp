@@ -30,6 +30,8 @@ enum class errc {
   too_large,
   rate_limited,
   audit_unavailable,
+  // A request whose handling failed unexpectedly (an exception): 500, logged with the request id.
+  internal,
   // Lifecycle and authorization.
   session_ended,
   restricted_while_impersonating,

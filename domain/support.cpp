@@ -72,7 +72,7 @@ std::optional<support_refusal> check_request(const directory& dir, const user& c
   for (const auto& p : portals) {
     const auto* found = dir.find_portal(p);
     if (!found)
-      return field_error("portals", "no such portal: " + p.substr(0, 100));
+      return field_error("portals", "no such portal: " + truncate_code_points(p, 100, "…"));
     if (!seen.insert(p).second)
       return field_error("portals", "portal named twice: " + p);
     if (realm && *realm != found->realm_id)
@@ -101,7 +101,7 @@ std::optional<support_refusal> check_grant(const directory& dir, const user& cal
   for (const auto& p : portals) {
     const auto* found = dir.find_portal(p);
     if (!found || found->realm_id != req.realm_id)
-      return field_error("portals", "no such portal in this customer: " + p.substr(0, 100));
+      return field_error("portals", "no such portal in this customer: " + truncate_code_points(p, 100, "…"));
     if (!seen.insert(p).second)
       return field_error("portals", "portal named twice: " + p);
     if (std::find(active_portals.begin(), active_portals.end(), p) != active_portals.end())

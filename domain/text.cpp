@@ -69,6 +69,22 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string truncate_code_points(std::string_view s, std::size_t n, std::string_view ellipsis) {
+  constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  std::size_t pos = 0;
+  for (std::size_t count = 0; pos < s.size() && count < n; ++count) {
+    const auto d = decode(s, pos);
+    if (d)
+      out.append(s.substr(pos, d->length));
+    else
+      out.append(replacement);
+    pos += d ? d->length : 1;
+  }
+  if (pos < s.size()) out.append(ellipsis);
+  return out;
+}
+
 std::size_t code_points(std::string_view s) {
   std::size_t count = 0;
   for (std::size_t pos = 0; pos < s.size(); ++count) {

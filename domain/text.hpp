@@ -13,6 +13,11 @@ bool is_valid_utf8(std::string_view s);
 /// Number of code points of well-formed UTF-8.
 std::size_t code_points(std::string_view s);
 
+/// At most `n` code points of `s`, never cut inside a character, always well-formed UTF-8: each byte of
+/// `s` that does not begin a well-formed character becomes one U+FFFD (and counts as one code point).
+/// `ellipsis` is appended when something was cut off. For quoting client text in messages and logs.
+std::string truncate_code_points(std::string_view s, std::size_t n, std::string_view ellipsis = {});
+
 /// True when `s` holds a C0 control (U+0000–U+001F, including tab and newline), DEL (U+007F) or a C1
 /// control (U+0080–U+009F).
 bool has_control_character(std::string_view s);

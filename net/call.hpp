@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "net/readiness.hpp"
 
 namespace caf { class actor_system; }
 
@@ -22,6 +23,8 @@ struct services {
   std::vector<std::string> service_keys;
   /// Normalised origins (lowercase, no default port) a WebSocket may be opened from.
   std::vector<std::string> allowed_origins;
+  /// What GET /readyz reports.
+  std::shared_ptr<readiness> ready = std::make_shared<readiness>();
 };
 
 struct request {

@@ -1,6 +1,7 @@
 #include "net/codec_policy.hpp"
 
 #include "domain/role.hpp"
+#include "domain/text.hpp"
 
 namespace actas::net {
 
@@ -9,14 +10,14 @@ namespace {
 domain::role role_named(const std::string& name, const std::string& field) {
   auto r = domain::role_from_string(name);
   if (!r)
-    throw body_refusal{"'" + field + "' is not a role: " + name.substr(0, 64)};
+    throw body_refusal{"'" + field + "' is not a role: " + domain::truncate_code_points(name, 64, "…")};
   return *r;
 }
 
 domain::user_status status_named(const std::string& name, const std::string& field) {
   auto s = domain::user_status_from_string(name);
   if (!s)
-    throw body_refusal{"'" + field + "' is not a status: " + name.substr(0, 64)};
+    throw body_refusal{"'" + field + "' is not a status: " + domain::truncate_code_points(name, 64, "…")};
   return *s;
 }
 

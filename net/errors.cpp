@@ -39,6 +39,8 @@ unsigned http_status(errc code) {
       return 429;
     case errc::audit_unavailable:
       return 503;
+    case errc::internal:
+      return 500;
   }
   return 500;
 }
@@ -67,6 +69,7 @@ std::string_view default_message(errc code) {
     case errc::too_large: return "the request body is over 64 KiB";
     case errc::rate_limited: return "too many attempts; try again later";
     case errc::audit_unavailable: return "the audit log cannot be written right now; try again later";
+    case errc::internal: return "the server failed to handle this request; it was logged";
     case errc::session_ended: return "the session has already ended";
     case errc::restricted_while_impersonating: return "this action is not allowed while impersonating";
   }
@@ -79,7 +82,8 @@ std::string error_body(errc code, std::string_view message, std::string_view req
      {{"code", domain::to_string(code)},
       {"message", message.empty() ? default_message(code) : message},
       {"request_id", request_id}}}};
-  return body.dump();
+  // The message may quote client bytes that are not UTF-8: they become U+FFFD instead of throwing.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace actas::net

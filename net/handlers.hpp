@@ -5,7 +5,7 @@
 
 namespace actas::net {
 
-/// POST /v1/login, POST /v1/logout, GET /v1/me, POST /v1/tokens, GET /healthz.
+/// POST /v1/login, POST /v1/logout, GET /v1/me, POST /v1/tokens, GET /livez (= /healthz), GET /readyz.
 void add_account_routes(router& r);
 /// POST /v1/impersonations, GET /v1/impersonations[/{id}], POST /v1/impersonations/{id}/end.
 void add_impersonation_routes(router& r);

@@ -1,4 +1,4 @@
-/// Login, logout, who am I, service-minted tokens, liveness.
+/// Login, logout, who am I, service-minted tokens, liveness and readiness.
 #include "crypto/crypto.hpp"
 #include "net/caller.hpp"
 #include "net/handlers.hpp"
@@ -55,7 +55,16 @@ void mint(call_ptr c) {
     actors::mint_atom::value, std::get<token_body>(body).user);
 }
 
-void healthz(call_ptr c) { answer(*c, 200, {{"ok", true}}); }
+/// Liveness: the process serves requests (also under its old name /healthz).
+void livez(call_ptr c) { answer(*c, 200, {{"ok", true}}); }
+
+/// Readiness (SPEC §6, §8): 503 with what is wrong while the node drains, cannot write its audit log or
+/// found a broken chain, so a load balancer sends traffic elsewhere.
+void readyz(call_ptr c) {
+  const auto problems = c->sv->ready->problems();
+  if (problems.empty()) return answer(*c, 200, {{"ok", true}});
+  answer(*c, 503, {{"ok", false}, {"problems", problems}});
+}
 
 } // namespace
 
@@ -64,7 +73,9 @@ void add_account_routes(router& r) {
   r.add("POST", "/v1/logout", logout);
   r.add("GET", "/v1/me", me);
   r.add("POST", "/v1/tokens", mint);
-  r.add("GET", "/healthz", healthz);
+  r.add("GET", "/livez", livez);
+  r.add("GET", "/healthz", livez);
+  r.add("GET", "/readyz", readyz);
 }
 
 } // namespace actas::net

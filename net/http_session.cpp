@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/crypto.hpp"
+#include "net/content_type.hpp"
 #include "net/errors.hpp"
 #include "net/ws_session.hpp"
 #include "web/assets.hpp"
@@ -58,27 +59,60 @@ private:
         ec == asio::error::connection_reset)
       return;
     if (ec) return refuse(domain::errc::invalid_request, "the request is not valid HTTP/1.1: " + ec.message());
-    handle(parser_->release());
+    // Errors never escape (STYLE.md): whatever routing, decoding or a handler throws costs this request.
+    const auto answered = std::make_shared<bool>(false);
+    const auto id = crypto::random_id("req_");
+    guarded(answered, id, [&] { handle(parser_->release(), answered, id); });
   }
 
-  void handle(http::request<http::string_body> req) {
+  /// Runs `f` (part of handling request `id`); if it throws, the request is answered 500 `internal`
+  /// unless it was answered already, and the failure is logged with the request id.
+  template <class F>
+  void guarded(const std::shared_ptr<bool>& answered, const std::string& id, F&& f) {
+    std::string what;
+    try {
+      f();
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an exception of unknown type";
+    }
+    spdlog::error("request {}: handling it failed: {}", id, what);
+    if (*answered) return;
+    *answered = true;
+    write({http_status(domain::errc::internal), error_body(domain::errc::internal, {}, id)}, keep_alive_, version_, id);
+  }
+
+  void handle(http::request<http::string_body> req, std::shared_ptr<bool> answered, const std::string& id) {
+    busy_ = state_->busy->acquire();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
     auto c = std::make_shared<call>();
     c->sv = state_->sv;
-    c->req.request_id = crypto::random_id("req_");
+    c->req.request_id = id;
     c->req.ip = slot_.address();
     c->req.method = std::string(req.method_string());
     c->req.body = std::move(req.body());
     if (auto i = req.find(http::field::authorization); i != req.end()) c->req.authorization = std::string(i->value());
     if (auto i = req.find(http::field::origin); i != req.end()) c->req.origin = std::string(i->value());
     c->req.websocket_upgrade = beast::websocket::is_upgrade(req);
-    const bool keep_alive = req.keep_alive();
-    const auto version = req.version();
-    c->respond = [self = shared_from_this(), keep_alive, version, id = c->req.request_id](response r) {
+    c->respond = [self = shared_from_this(), keep_alive = keep_alive_, version = version_, id, answered](response r) {
+      *answered = true;
       self->write(std::move(r), keep_alive, version, id);
     };
-    c->post = [ex = stream_.get_executor(), open = state_->open](task t) {
-      open->run_if_open([&] { asio::post(ex, std::move(t)); });
+    // A callback posted back from an actor is guarded like the handler itself.
+    c->post = [self = shared_from_this(), ex = stream_.get_executor(), open = state_->open, answered, id](task t) {
+      open->run_if_open([&] {
+        asio::post(ex, [self, answered, id, t = std::move(t)] { self->guarded(answered, id, t); });
+      });
     };
+
+    // SPEC §6 Robustness: two of these headers could be read differently by a proxy and by actas.
+    for (const auto field : {http::field::host, http::field::origin, http::field::authorization})
+      if (req.count(field) > 1)
+        return fail_call(*c, domain::errc::invalid_request,
+                         "the " + std::string(http::to_string(field)) + " header is given more than once");
 
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (auto* e = std::get_if<decode_error>(&t)) return fail_call(*c, domain::errc::invalid_request, e->message);
@@ -93,9 +127,15 @@ private:
     auto route = state_->routes.find(c->req.method, c->req.path);
     if (!route) return fail_call(*c, domain::errc::not_found, "no route for " + c->req.method + " " + c->req.path);
     c->req.params = std::move(route->params);
+    if (!c->req.body.empty() && !is_json_content_type(req[http::field::content_type]))
+      return fail_call(*c, domain::errc::invalid_request,
+                       "a request body must be JSON sent with 'Content-Type: application/json'");
     if (c->req.websocket_upgrade) {
       upgrade_request_.emplace(std::move(req));
-      c->upgrade = [self = shared_from_this()](actors::principal who) { self->hand_over(std::move(who)); };
+      c->upgrade = [self = shared_from_this(), answered](actors::principal who) {
+        *answered = true;
+        self->hand_over(std::move(who));
+      };
     }
     (*route->h)(std::move(c));
   }
@@ -132,7 +172,8 @@ private:
     if (!r.etag.empty())
       res_.set(http::field::etag, r.etag);
     res_.set("X-Request-Id", request_id);
-    res_.keep_alive(keep_alive);
+    // A draining server answers what is in flight, then closes the connection.
+    res_.keep_alive(keep_alive && !state_->ready->draining());
     res_.body() = std::move(r.body);
     res_.prepare_payload();
     stream_.expires_after(write_timeout);
@@ -141,8 +182,9 @@ private:
 
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     writing_ = false;
+    busy_.reset();
     if (ec) return;
-    if (!keep_alive) return shut_down();
+    if (!keep_alive || state_->ready->draining()) return shut_down();
     read();
   }
 
@@ -190,6 +232,7 @@ private:
     if (!upgrade_request_) return;
     auto req = std::move(*upgrade_request_);
     upgrade_request_.reset();
+    busy_.reset();  // the WebSocket holds its own place in the drain
     run_ws_session(std::move(stream_), std::move(req), std::move(who), std::move(slot_), state_);
   }
 
@@ -201,6 +244,11 @@ private:
   std::optional<http::request<http::string_body>> upgrade_request_;
   http::response<http::string_body> res_;
   bool writing_ = false;
+  /// Held from reading a request until its answer is written: what a drain waits for.
+  in_flight::hold busy_;
+  /// The request being handled (one at a time: no pipelining), for an answer made after a throw.
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
   std::array<char, 8192> discard_{};
   std::size_t lingered_ = 0;
 };

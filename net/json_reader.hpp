@@ -5,11 +5,14 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "domain/text.hpp"
 
 namespace actas::net {
 
@@ -18,20 +21,41 @@ struct body_refusal {
   std::string message;
 };
 
-/// A client-chosen name quoted in an error message, cut to a sane length.
+/// A client-chosen name quoted in an error message, cut to 64 characters (never inside one).
 inline std::string quote_name(std::string_view name) {
-  constexpr std::size_t most = 64;
-  return "'" + std::string(name.substr(0, most)) + (name.size() > most ? "…'" : "'");
+  return "'" + domain::truncate_code_points(name, 64, "…") + "'";
 }
+
+/// Deepest nesting of objects and arrays a body may have (the body itself is level 1).
+inline constexpr int max_json_depth = 64;
 
 /// The body as a JSON object (an empty body counts as `{}` when `empty_ok`); `what` names it in messages.
 inline nlohmann::json parse_body(std::string_view body, bool empty_ok = false, std::string_view what = "the body") {
+  // RFC 8259 §8.1: a JSON text carries no byte order mark (nlohmann would skip it silently).
+  if (body.starts_with("\xEF\xBB\xBF"))
+    throw body_refusal{std::string(what) + " starts with a byte order mark; send plain UTF-8 JSON"};
   bool blank = std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
   if (blank && empty_ok)
     return nlohmann::json::object();
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  // SPEC §6 Robustness: a key given twice (which one counts would depend on the parser) and nesting
+  // deeper than max_json_depth are refused, like anything else that is not plain JSON.
+  std::vector<std::set<std::string>> keys;  // the keys seen in each open object
+  bool duplicate = false, too_deep = false;
+  const nlohmann::json::parser_callback_t check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using ev = nlohmann::json::parse_event_t;
+    if ((event == ev::object_start || event == ev::array_start) && depth >= max_json_depth) too_deep = true;
+    if (event == ev::object_start) keys.emplace_back();
+    if (event == ev::object_end && !keys.empty()) keys.pop_back();
+    if (event == ev::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) duplicate = true;
+    return !too_deep;
+  };
+  auto j = nlohmann::json::parse(body, check, false);
+  if (too_deep)
+    throw body_refusal{std::string(what) + " is nested deeper than " + std::to_string(max_json_depth) + " levels"};
   if (j.is_discarded())
     throw body_refusal{std::string(what) + " is not valid JSON"};
+  if (duplicate)
+    throw body_refusal{std::string(what) + " gives a key more than once"};
   if (!j.is_object())
     throw body_refusal{std::string(what) + " must be a JSON object"};
   return j;

@@ -1,5 +1,6 @@
 #include "net/listener.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
@@ -27,6 +28,10 @@ void listener::stop() {
   acceptor_.close(ignored);
 }
 
+void listener::stop_accepting() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->stop(); });
+}
+
 void listener::accept() {
   // Each connection gets a strand of its own: its handlers never run concurrently.
   acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](auto ec, tcp::socket socket) {
@@ -45,16 +50,21 @@ void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  boost::system::error_code peer_ec;
-  const auto peer = socket.remote_endpoint(peer_ec);
-  if (!peer_ec) {
-    auto address = peer.address().to_string();
-    if (auto slot = state_->limit->acquire(address)) {
-      run_http_session(std::move(socket), std::move(*slot), state_);
-    } else {
-      spdlog::warn("{} holds too many connections; closing a new one", address);
-      socket.close(peer_ec);
+  // Whatever starting one connection throws costs that connection, never the accept loop.
+  try {
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (!peer_ec) {
+      auto address = peer.address().to_string();
+      if (auto slot = state_->limit->acquire(address)) {
+        run_http_session(std::move(socket), std::move(*slot), state_);
+      } else {
+        spdlog::warn("{} holds too many connections; closing a new one", address);
+        socket.close(peer_ec);
+      }
     }
+  } catch (const std::exception& e) {
+    spdlog::error("starting a connection failed: {}", e.what());
   }
   accept();
 }

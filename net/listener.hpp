@@ -24,6 +24,8 @@ public:
   void run();
   /// Closes the acceptor. Call once the I/O threads have stopped.
   void stop();
+  /// Closes the acceptor on its own strand while the I/O threads run: nothing new is accepted.
+  void stop_accepting();
 
 private:
   void accept();

@@ -56,6 +56,7 @@ decoded<target> parse_target(std::string_view raw) {
   target t;
   const auto q = raw.find('?');
   t.path = std::string(raw.substr(0, q));
+  if (!domain::is_valid_utf8(t.path)) return decode_error{"the path is not valid UTF-8"};
   if (q == std::string_view::npos) return t;
   auto query = raw.substr(q + 1);
   if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);

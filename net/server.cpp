@@ -11,11 +11,25 @@
 
 #include "net/handlers.hpp"
 #include "net/listener.hpp"
+#include "net/ws_session.hpp"
 
 namespace actas::net {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+void run_io_thread(asio::io_context& ioc) {
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("an I/O handler threw (its connection is dropped, the thread goes on): {}", e.what());
+    } catch (...) {
+      spdlog::error("an I/O handler threw something that is not an exception; the thread goes on");
+    }
+  }
+}
 
 struct server::impl {
   server_options options;
@@ -31,7 +45,9 @@ struct server::impl {
   bool stopped = false;
 
   impl(server_options o, actors::registry_actor r, caf::actor_system& s)
-      : options(std::move(o)), registry(std::move(r)), system(s) {}
+      : options(std::move(o)), registry(std::move(r)), system(s) {
+    if (!options.ready) options.ready = std::make_shared<readiness>();
+  }
 };
 
 server::server(server_options options, actors::registry_actor registry, caf::actor_system& system)
@@ -66,6 +82,8 @@ void server::start() {
   sv->registry = m.registry;
   sv->service_keys = m.options.service_keys;
   m.state = std::make_shared<server_state>();
+  m.state->ready = m.options.ready;
+  sv->ready = m.state->ready;
   m.state->routes = api_routes();
   m.state->open = std::make_shared<gate>();
   m.state->limit = std::make_shared<connection_limit>(m.options.max_connections_per_ip);
@@ -90,17 +108,29 @@ void server::start() {
 
   m.acceptor->run();
   for (std::size_t i = 0; i < std::max<std::size_t>(1, m.options.io_threads); ++i)
-    m.threads.emplace_back([ioc = m.ioc.get()] {
-      try {
-        ioc->run();
-      } catch (const std::exception& e) {
-        spdlog::critical("I/O thread stopped: {}", e.what());
-      }
-    });
+    m.threads.emplace_back([ioc = m.ioc.get()] { run_io_thread(*ioc); });
   m.running = true;
 }
 
 std::uint16_t server::port() const { return impl_->bound_port; }
+
+readiness& server::ready() { return *impl_->options.ready; }
+
+void server::drain(std::chrono::milliseconds budget) {
+  auto& m = *impl_;
+  if (!m.running || m.stopped) return;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  m.state->ready->set_draining();
+  m.acceptor->stop_accepting();
+  // Sockets accepted after this look at the draining flag themselves (ws_session::on_accept).
+  m.state->proxies->close_all(restart_close_code, "service restart");
+  if (m.state->busy->wait_idle_until(deadline)) {
+    spdlog::info("drained: every request answered and every WebSocket closed");
+  } else {
+    spdlog::warn("drain: {} requests or WebSockets still open after {} ms; dropping them", m.state->busy->count(),
+                 budget.count());
+  }
+}
 
 const std::vector<std::string>& server::allowed_origins() const { return impl_->origins; }
 

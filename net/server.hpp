@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "net/readiness.hpp"
 
 namespace caf { class actor_system; }
+namespace boost::asio { class io_context; }
 
 namespace actas::net {
 
@@ -28,7 +30,14 @@ struct server_options {
   /// Normalised origins a WebSocket may come from; empty: the server's own http://HOST:PORT.
   std::vector<std::string> allowed_origins;
   std::vector<std::string> service_keys;
+  /// What GET /readyz reports; shared with whoever knows the audit log's health. Null: the server's own.
+  std::shared_ptr<net::readiness> ready;
 };
+
+/// An I/O thread's body: runs `ioc` until it is stopped or runs out of work. A handler that throws is
+/// logged and the loop goes on (STYLE.md: `io_context::run` is never left by an exception); the handler's
+/// own connection is released with it.
+void run_io_thread(boost::asio::io_context& ioc);
 
 class server {
 public:
@@ -45,8 +54,14 @@ public:
   std::uint16_t port() const;
   /// The origins WebSockets are accepted from (after start()).
   const std::vector<std::string>& allowed_origins() const;
+  /// SPEC §8 Drain: turns /readyz to 503, stops accepting, asks every WebSocket to close 1012 and waits
+  /// (at most `budget`) until the requests in flight are answered and the sockets have closed. Answers
+  /// written meanwhile close their connection. Call stop() afterwards; it drops whatever is left.
+  void drain(std::chrono::milliseconds budget);
   /// Stops accepting, closes every socket's proxy, stops and joins the I/O threads. Idempotent.
   void stop();
+  /// The readiness flags this server reports (options.ready, or its own).
+  net::readiness& ready();
 
 private:
   struct impl;

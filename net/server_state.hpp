@@ -14,6 +14,8 @@
 #include <unordered_map>
 
 #include "net/call.hpp"
+#include "net/in_flight.hpp"
+#include "net/readiness.hpp"
 #include "net/router.hpp"
 
 namespace actas::net {
@@ -103,6 +105,8 @@ public:
   void remove(const actors::socket_actor& proxy);
   /// Sends every proxy an exit and forgets them.
   void stop_all();
+  /// Asks every live socket to close with `code` after what is queued (the proxies stay).
+  void close_all(std::uint16_t code, const std::string& why);
 
 private:
   std::mutex mutex_;
@@ -116,6 +120,10 @@ struct server_state {
   std::shared_ptr<connection_limit> limit;
   std::shared_ptr<proxy_book> proxies;
   std::chrono::seconds ws_idle_timeout{300};
+  /// What GET /readyz reports; `draining()` also makes answers close their connection.
+  std::shared_ptr<readiness> ready = std::make_shared<readiness>();
+  /// Requests being answered and WebSockets open: what a drain waits for.
+  std::shared_ptr<in_flight> busy = std::make_shared<in_flight>();
 };
 
 } // namespace actas::net

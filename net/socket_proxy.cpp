@@ -50,4 +50,13 @@ void proxy_book::stop_all() {
   for (auto& [id, proxy] : all) caf::anon_send_exit(proxy, caf::exit_reason::user_shutdown);
 }
 
+void proxy_book::close_all(std::uint16_t code, const std::string& why) {
+  std::vector<actors::socket_actor> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, proxy] : proxies_) all.push_back(proxy);
+  }
+  for (const auto& proxy : all) caf::anon_send(proxy, actors::live_event{actors::socket_close{code, why}});
+}
+
 } // namespace actas::net

@@ -37,7 +37,7 @@ public:
   ws_session(beast::tcp_stream stream, http::request<http::string_body> req, actors::principal who,
              connection_limit::slot slot, std::shared_ptr<const server_state> state)
       : executor_(stream.get_executor()), ws_(std::move(stream)), req_(std::move(req)), who_(std::move(who)),
-        slot_(std::move(slot)), state_(std::move(state)) {}
+        slot_(std::move(slot)), state_(std::move(state)), busy_(state_->busy->acquire()) {}
 
   ~ws_session() override {
     if (proxy_) {
@@ -73,6 +73,8 @@ private:
     // The registry routes the tab: `hello` first, then the banners that apply to it.
     caf::anon_send(sv.registry, actors::attach_atom::value, proxy_, who_.token_hash);
     read();
+    // Accepted while the server drains (after it asked every known socket to close): close at once.
+    if (state_->ready->draining()) close_after_queue(restart_close_code, "service restart");
   }
 
   void read() { ws_.async_read(in_, beast::bind_front_handler(&ws_session::on_read, shared_from_this())); }
@@ -87,6 +89,17 @@ private:
     }
     const auto text = beast::buffers_to_string(in_.data());
     in_.consume(in_.size());
+    // Errors never escape (STYLE.md): a frame whose handling throws costs this socket (1011), nothing more.
+    try {
+      on_frame(text);
+    } catch (const std::exception& e) {
+      spdlog::error("a WebSocket of {}: handling a frame failed: {}", who_.user_id, e.what());
+      return close_after_queue(static_cast<std::uint16_t>(websocket::close_code::internal_error), "internal error");
+    }
+    read();
+  }
+
+  void on_frame(const std::string& text) {
     auto frame = decode_client_frame(text);
     if (auto* e = std::get_if<decode_error>(&frame)) {
       send({{"type", "error"}, {"code", "invalid_request"}, {"message", e->message}});
@@ -98,7 +111,6 @@ private:
     } else {
       send({{"type", "error"}, {"code", "invalid_request"}, {"message", "the only topic is 'dashboard'"}});
     }
-    read();
   }
 
   void on_event(actors::live_event ev) {
@@ -191,6 +203,8 @@ private:
   actors::principal who_;
   connection_limit::slot slot_;
   std::shared_ptr<const server_state> state_;
+  /// An open socket keeps a drain waiting until its close handshake is done (or the drain gives up).
+  in_flight::hold busy_;
   actors::socket_actor proxy_;
   beast::flat_buffer in_;
   std::deque<std::string> out_;

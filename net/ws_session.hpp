@@ -15,6 +15,8 @@ namespace actas::net {
 /// Largest frame either way, and the most frames one tab may have waiting to be written.
 inline constexpr std::size_t max_frame_bytes = 64 * 1024;
 inline constexpr std::size_t max_queued_frames = 256;
+/// The close code of a draining server (SPEC §8; RFC 6455 "service restart"): the browser reconnects.
+inline constexpr std::uint16_t restart_close_code = 1012;
 
 /// Accepts the upgrade in `req` on `stream` for the redeemed identity `who`, then attaches the tab.
 void run_ws_session(boost::beast::tcp_stream stream, boost::beast::http::request<boost::beast::http::string_body> req,

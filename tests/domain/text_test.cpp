@@ -87,3 +87,36 @@ TEST(accept_text, refuses_control_characters_and_bad_utf8) {
 }
 
 } // namespace
+
+namespace {
+
+using actas::domain::truncate_code_points;
+
+TEST(truncate_code_points, keeps_short_text_and_cuts_long_text_between_characters) {
+  EXPECT_EQ(truncate_code_points("abc", 5), "abc");
+  EXPECT_EQ(truncate_code_points("abc", 3, "…"), "abc");
+  EXPECT_EQ(truncate_code_points("abcdef", 3, "…"), "abc…");
+  // "é" is two bytes, "€" three, "😀" four: a cut counts characters, never bytes.
+  EXPECT_EQ(truncate_code_points("é€😀x", 3), "é€😀");
+  EXPECT_EQ(truncate_code_points("é€😀x", 2, "…"), "é€…");
+  EXPECT_EQ(truncate_code_points("😀😀", 1), "😀");
+  EXPECT_EQ(truncate_code_points("abc", 0, "…"), "…");
+  EXPECT_EQ(truncate_code_points("", 0, "…"), "");
+}
+
+TEST(truncate_code_points, always_answers_well_formed_utf8) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  // A lone byte, a truncated sequence, an overlong form and a surrogate: each bad byte becomes U+FFFD.
+  EXPECT_EQ(truncate_code_points("/\xff", 10), "/" + fffd);
+  EXPECT_EQ(truncate_code_points("a\xE2\x82", 10), "a" + fffd + fffd);
+  EXPECT_EQ(truncate_code_points("\xC0\xAF", 10), fffd + fffd);
+  EXPECT_EQ(truncate_code_points("\xED\xA0\x80", 1, "…"), fffd + "…");
+  // Cutting what was a 64-byte prefix in the middle of "é" no longer splits it.
+  const std::string name = std::string(63, 'a') + "é";
+  EXPECT_EQ(truncate_code_points(name, 64), name);
+  for (const std::string& s : {std::string("\xff\xfe\xfd"), std::string("x\xC3"), name + "\xF0\x9F"})
+    for (std::size_t n = 0; n < 70; ++n)
+      EXPECT_TRUE(actas::domain::is_valid_utf8(truncate_code_points(s, n, "…"))) << n;
+}
+
+} // namespace

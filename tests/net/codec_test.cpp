@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "net/codec.hpp"
+#include "net/content_type.hpp"
 #include "net/errors.hpp"
 #include "net/router.hpp"
 
@@ -48,6 +49,21 @@ TEST(errors_test, error_body_has_code_message_and_request_id) {
   EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
   EXPECT_EQ(j["error"]["request_id"], "req_1");
   EXPECT_EQ(j.size(), 1u);
+}
+
+TEST(errors_test, an_error_body_quoting_bytes_that_are_not_utf8_is_still_json) {
+  std::string body;
+  ASSERT_NO_THROW(body = error_body(errc::not_found, "no route for GET /\xff\xc3", "req_1"));
+  auto j = json::parse(body);
+  EXPECT_EQ(j["error"]["message"], "no route for GET /\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(codec_test, unknown_field_names_are_quoted_cut_between_characters) {
+  // 63 ASCII letters then "é" (2 bytes): a cut at 64 bytes would split it.
+  const std::string name = std::string(63, 'a') + "\xc3\xa9" + "bbb";
+  const auto message = refusal(decode_login("{\"" + name + "\":1}"));
+  EXPECT_EQ(message, "unknown field '" + std::string(63, 'a') + "\xc3\xa9…'");
+  EXPECT_NO_THROW((void)json(message).dump());
 }
 
 TEST(codec_test, decoders_refuse_non_objects_bad_json_unknown_fields_and_wrong_types) {
@@ -158,6 +174,16 @@ TEST(router_test, query_strings_are_percent_decoded_and_strict) {
   EXPECT_TRUE(std::holds_alternative<decode_error>(parse_target("/a?x=%4")));
   EXPECT_TRUE(std::holds_alternative<decode_error>(parse_target("/a?x=%ff")));  // not UTF-8
   EXPECT_TRUE(std::holds_alternative<decode_error>(parse_target("/a?x=1&x=2")));
+}
+
+TEST(content_type, json_with_an_optional_utf8_charset_is_the_only_body_type) {
+  for (const char* ok : {"application/json", "APPLICATION/JSON", " application/json ", "application/json;charset=utf-8",
+                         "application/json; charset=UTF-8", "application/json ; charset=\"utf-8\""})
+    EXPECT_TRUE(net::is_json_content_type(ok)) << ok;
+  for (const char* no : {"", "text/plain", "text/json", "application/jsonp", "application/json; charset=latin1",
+                         "application/json; boundary=x", "application/json; charset=utf-8; x=y",
+                         "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "application/json;"})
+    EXPECT_FALSE(net::is_json_content_type(no)) << no;
 }
 
 } // namespace
