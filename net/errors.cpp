@@ -79,7 +79,9 @@ std::string error_body(errc code, std::string_view message, std::string_view req
      {{"code", domain::to_string(code)},
       {"message", message.empty() ? default_message(code) : message},
       {"request_id", request_id}}}};
-  return body.dump();
+  // The message may quote client bytes (a path, a field name): invalid UTF-8 becomes U+FFFD instead of
+  // throwing out of the handler.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace actas::net

@@ -50,6 +50,16 @@ TEST(errors_test, error_body_has_code_message_and_request_id) {
   EXPECT_EQ(j.size(), 1u);
 }
 
+// Found by fuzz/http_request (fuzz/regressions/http_request/invalid_utf8_path_in_error_body): a path with
+// bytes that are not UTF-8 is quoted in the 404's message, and the strict dump threw out of the handler.
+TEST(errors_test, error_body_quotes_invalid_utf8_as_replacement_characters) {
+  std::string body;
+  ASSERT_NO_THROW(body = error_body(errc::not_found, "no route for GET /v1/\xff\xfe", "req_1"));
+  auto j = json::parse(body);
+  EXPECT_EQ(j["error"]["message"], "no route for GET /v1/\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(j["error"]["request_id"], "req_1");
+}
+
 TEST(codec_test, decoders_refuse_non_objects_bad_json_unknown_fields_and_wrong_types) {
   EXPECT_EQ(refusal(decode_login("nope")), "the body is not valid JSON");
   EXPECT_EQ(refusal(decode_login("[1]")), "the body must be a JSON object");
