@@ -16,6 +16,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <spdlog/spdlog.h>
 
 #include "fuzz/check.hpp"
 #include "net/errors.hpp"
@@ -38,6 +39,11 @@ caf::actor_system_config& test_config() {
 }
 
 struct world {
+  // Every refused ask logs an error line; millions of them would only slow the fuzzer down.
+  bool quiet = [] {
+    spdlog::set_level(spdlog::level::off);
+    return true;
+  }();
   caf::actor_system system{test_config()};
   std::shared_ptr<net::services> sv = [this] {
     auto s = std::make_shared<net::services>();
