@@ -51,6 +51,7 @@ TEST(errors_test, error_body_has_code_message_and_request_id) {
   EXPECT_EQ(j.size(), 1u);
 }
 
+// Also found by fuzz/http_request (fuzz/regressions/http_request/invalid_utf8_path_in_error_body).
 TEST(errors_test, an_error_body_quoting_bytes_that_are_not_utf8_is_still_json) {
   std::string body;
   ASSERT_NO_THROW(body = error_body(errc::not_found, "no route for GET /\xff\xc3", "req_1"));
