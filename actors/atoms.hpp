@@ -54,6 +54,7 @@ using glog_atom = caf::atom_constant<caf::atom("glog")>;
 using due_atom = caf::atom_constant<caf::atom("due")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using rescope_atom = caf::atom_constant<caf::atom("rescope")>;
 using mygrants_atom = caf::atom_constant<caf::atom("mygrants")>;
 
 } // namespace actas::actors

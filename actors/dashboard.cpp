@@ -22,6 +22,9 @@ dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashb
   return {
     [=](subscribe_atom, const socket_actor& tab, const domain::dashboard_scope& scope,
         const std::vector<dashboard_update>& snapshot) {
+      auto& subs = self->state.subscribers;
+      if (std::any_of(subs.begin(), subs.end(), [&](const auto& s) { return s.tab == tab; }))
+        return;  // one subscription per tab
       self->monitor(tab);
       for (const auto& row : snapshot)
         self->send(tab, live_event{row});
@@ -34,6 +37,22 @@ dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashb
       for (const auto& s : self->state.subscribers)
         if (visible(s.scope, update))
           self->send(s.tab, ev);
+    },
+    [=](rescope_atom, const socket_actor& tab, bool keep, const domain::dashboard_scope& scope,
+        const std::vector<dashboard_update>& diff) {
+      auto& subs = self->state.subscribers;
+      auto i = std::find_if(subs.begin(), subs.end(), [&](const auto& s) { return s.tab == tab; });
+      if (i == subs.end())
+        return;
+      for (const auto& row : diff)
+        self->send(tab, live_event{row});
+      if (keep) {
+        i->scope = scope;
+        return;
+      }
+      subs.erase(i);
+      self->demonitor(tab.address());
+      self->send(tab, live_event{error_frame{domain::errc::forbidden}});
     },
   };
 }

@@ -48,11 +48,10 @@ impersonation_actor::behavior_type impersonation(self_ptr self, domain::imperson
       auto& st = self->state;
       st.session = ended;
       st.tabs.push(self, live_event{session_closed{ended}});
-      // An end the actor chose (or the clock) is a normal close; one forced by policy (terminated, a right
-      // removed, the grant or the actor's login gone) means the token died: 1008.
-      auto why = ended.ended_because.value_or(domain::end_reason::expired);
-      bool normal = why == domain::end_reason::ended_by_actor || why == domain::end_reason::expired ||
-                    why == domain::end_reason::ended_by_target;
+      // Only an end the actor asked for itself is a normal close. Any other (the deadline, the target, a
+      // superadmin, a right removed, the grant or the actor's login gone) killed the tab's token under it:
+      // SPEC §4 "when its token dies, the socket closes 1008".
+      bool normal = ended.ended_because == domain::end_reason::ended_by_actor;
       st.tabs.push(self, live_event{socket_close{static_cast<std::uint16_t>(normal ? 1000 : 1008), "impersonation ended"}});
       self->quit();
     },

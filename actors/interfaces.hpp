@@ -50,7 +50,10 @@ using dashboard_actor = caf::typed_actor<
   // A tab subscribes with its scope; it gets `snapshot` (already filtered) first, then live updates.
   caf::reacts_to<subscribe_atom, socket_actor, domain::dashboard_scope, std::vector<dashboard_update>>,
   // A session, request or grant appeared, changed or left.
-  caf::reacts_to<publish_atom, dashboard_update>>;
+  caf::reacts_to<publish_atom, dashboard_update>,
+  // The tab's user changed: it gets `diff` (rows lost and gained), then sees `scope` from now on; when
+  // `keep` is false the subscription ends with a `forbidden` error frame.
+  caf::reacts_to<rescope_atom, socket_actor, bool, domain::dashboard_scope, std::vector<dashboard_update>>>;
 
 /// Reads the audit log on a connection and a thread of its own, so a long verify never stalls decisions.
 using reader_actor = caf::typed_actor<

@@ -65,7 +65,9 @@ void attach(registry_self self, const socket_actor& tab, const std::string& toke
 
 registry_actor::behavior_type registry(registry_self self, registry_deps deps, store::snapshot snap) {
   self->state.deps = std::move(deps);
+  self->state.checks = domain::check_queue{std::max<std::size_t>(self->state.deps.max_password_checks, 1)};
   load(self->state, snap);
+  self->set_down_handler([=](const caf::down_msg& down) { detail::forget_dashboard_tab(self, down.source); });
   detail::resume(self, std::move(snap.active_sessions));
   detail::resume_support(self, std::move(snap.pending_requests), std::move(snap.active_grants));
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);

@@ -12,8 +12,9 @@
 #include "actors/commit_book.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/time_base.hpp"
+#include "domain/dashboard.hpp"
 #include "domain/directory.hpp"
-#include "domain/rate_limit.hpp"
+#include "domain/login_limit.hpp"
 #include "domain/support.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
@@ -37,7 +38,8 @@ struct registry_deps {
   std::chrono::milliseconds retry_after{1000};
   /// How often tokens that died by time are swept (their tabs close, their impersonations end).
   std::chrono::milliseconds sweep_every{5000};
-  /// Password checks running at once (each holds libsodium's interactive memory limit, 64 MiB).
+  /// Password checks running at once (each holds libsodium's interactive memory limit, 64 MiB); more wait
+  /// their turn (domain/login_limit.hpp).
   std::size_t max_password_checks = 4;
   /// Tests under virtual time check passwords on the registry's own thread (same messages, no thread).
   bool inline_password_checks = false;
@@ -49,12 +51,22 @@ struct pending_login {
   std::optional<id> user_id;  ///< unset when the username is unknown (the check runs against a decoy)
   std::string username;
   std::string ip;
+  std::string password;  ///< until its check starts
+  std::string hash;      ///< what the password is checked against, until its check starts
 };
 
 /// A WebSocket ticket: the token it was asked with, and until when it may be presented.
 struct ws_ticket {
   std::string token_hash;
   domain::timestamp expires_at{};
+  id user_id;  ///< the token's subject, whose share of the pool the ticket counts against
+};
+
+/// A tab subscribed to the dashboard: whose it is and what it sees.
+struct dashboard_tab {
+  socket_actor tab;
+  id user_id;
+  domain::dashboard_scope scope;
 };
 
 /// A running (or starting) session and its handles.
@@ -88,14 +100,18 @@ struct registry_state {
   bool retry_armed = false;
   std::map<id, user_actor> user_actors;
   commit_book commits;
-  // Password logins: failures limited per username and per address; checks run off the registry.
-  domain::failure_limiter failures_by_user{10, std::chrono::minutes{15}, 100000};
-  domain::failure_limiter failures_by_ip{30, std::chrono::minutes{15}, 100000};
+  // Password logins (domain/login_limit.hpp): who may try, and the checks running and waiting.
+  domain::login_limiter login_limits;
+  domain::check_queue checks{4};
   std::map<std::uint64_t, pending_login> logins;
   std::uint64_t next_login = 1;
   /// A hash no password matches, so an unknown username costs as much as a wrong password.
   std::string decoy_hash;
   std::unordered_map<std::string, ws_ticket> tickets;
+  /// Tabs subscribed to the dashboard (monitored, forgotten when they go down).
+  std::map<caf::actor_addr, dashboard_tab> dashboard_tabs;
+  /// Outstanding tickets per user, so one user cannot take the whole pool (issue 12).
+  std::unordered_map<id, std::size_t> tickets_per_user;
   /// Preferences written while impersonating, per session; discarded when the session ends.
   std::map<id, std::string> overlays;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).

@@ -1,5 +1,6 @@
-/// Password login (standalone and demo use): failures are limited per username and per address, and the
-/// Argon2 check runs on a thread of its own so the registry never waits for it.
+/// Password login (standalone and demo use), limited as domain/login_limit.hpp explains: an attacker is
+/// slowed per address and per attacked username, the owner is never locked out, and the Argon2 checks
+/// run on threads of their own, a few at a time, fairly between addresses.
 #include <caf/all.hpp>
 
 #include "actors/registry_parts.hpp"
@@ -20,6 +21,18 @@ void check_password(caf::blocking_actor*, registry_actor registry, std::uint64_t
 constexpr std::size_t max_password_bytes = 1024;
 constexpr std::size_t max_username_bytes = 200;
 
+/// Starts the check of a login that holds a slot.
+void run_check(registry_self self, std::uint64_t attempt) {
+  auto& pending = self->state.logins.at(attempt);
+  auto password = std::exchange(pending.password, {});
+  auto hash = std::exchange(pending.hash, {});
+  if (self->state.deps.inline_password_checks)
+    self->send(self, checked_atom::value, attempt, crypto::verify_password(password, hash));
+  else
+    self->spawn<caf::detached>(check_password, caf::actor_cast<registry_actor>(self), attempt, std::move(password),
+                               std::move(hash));
+}
+
 } // namespace
 
 caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
@@ -27,8 +40,11 @@ caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
   auto at = now(self);
   if (cmd.username.empty() || cmd.username.size() > max_username_bytes || cmd.password.size() > max_password_bytes)
     return mint_reply{domain::errc::invalid_request, {}, {}, {}};
-  if (st.failures_by_user.blocked(cmd.username, at) || st.failures_by_ip.blocked(cmd.ip, at) ||
-      st.logins.size() >= st.deps.max_password_checks)
+  if (!st.login_limits.admits(cmd.username, cmd.ip, at))
+    return mint_reply{domain::errc::rate_limited, {}, {}, {}};
+  auto attempt = st.next_login++;
+  auto admission = st.checks.enter(attempt, cmd.ip, st.login_limits.suspect(cmd.ip, at));
+  if (admission == domain::check_queue::admission::refuse)
     return mint_reply{domain::errc::rate_limited, {}, {}, {}};
   const auto* u = st.dir.find_username(cmd.username);
   std::optional<std::string> hash;
@@ -41,13 +57,11 @@ caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
     hash = st.decoy_hash;
     u = nullptr;
   }
-  auto attempt = st.next_login++;
   auto rp = self->make_response_promise<mint_reply>();
-  st.logins.emplace(attempt, pending_login{rp, u ? std::optional{u->user_id} : std::nullopt, cmd.username, cmd.ip});
-  if (st.deps.inline_password_checks)
-    self->send(self, checked_atom::value, attempt, crypto::verify_password(cmd.password, *hash));
-  else
-    self->spawn<caf::detached>(check_password, caf::actor_cast<registry_actor>(self), attempt, cmd.password, *hash);
+  st.logins.emplace(attempt, pending_login{rp, u ? std::optional{u->user_id} : std::nullopt, cmd.username, cmd.ip,
+                                           cmd.password, *hash});
+  if (admission == domain::check_queue::admission::run)
+    run_check(self, attempt);
   return rp;
 }
 
@@ -58,16 +72,16 @@ void password_checked(registry_self self, std::uint64_t attempt, bool matched) {
     return;
   auto pending = std::move(i->second);
   st.logins.erase(i);
+  if (auto next = st.checks.leave(pending.ip))
+    run_check(self, *next);
   auto at = now(self);
   const auto* u = pending.user_id ? st.dir.find_user(*pending.user_id) : nullptr;
   bool usable = u && u->status == domain::user_status::active && !u->is_temporary();
   if (!matched || !usable) {
-    st.failures_by_user.record_failure(pending.username, at);
-    st.failures_by_ip.record_failure(pending.ip, at);
+    st.login_limits.record_failure(pending.username, pending.ip, at);
     pending.reply.deliver(mint_reply{domain::errc::unauthenticated, {}, {}, {}});
     return;
   }
-  st.failures_by_user.forget(pending.username);
   issue_user_token(self, *u, pending.reply);
 }
 

@@ -15,6 +15,9 @@ user_actor user_actor_of(registry_self self, const id& user_id);
 // -- tokens (registry_tokens.cpp) --
 /// Resolves a token hash; unknown, revoked, expired and idle tokens are unauthenticated (and dropped).
 auth_reply authenticate(registry_self self, const std::string& token_hash);
+/// Whether `t` works at `at`: not revoked, expired or idle; its subject active; and the support user
+/// behind it (a grant token's, or the `via` of a temporary admin's impersonation) active too.
+bool token_alive(const registry_state& st, const store::token_record& t, domain::timestamp at);
 caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id);
 /// Writes a fresh user token for `u` and answers `rp` once it is durable.
 void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp);
@@ -74,7 +77,13 @@ void push_notes(registry_self self, const std::vector<domain::notification>& not
 // -- dashboard (registry_dashboard.cpp) --
 /// Tells the dashboard about a change.
 void publish(registry_self self, dashboard_update update);
+/// Subscribes a tab once (a repeat is ignored) with its user's scope and the rows of that scope.
 void subscribe(registry_self self, const socket_actor& tab, const std::string& token_hash);
+/// After a change of `changed` (role, portals, assignments, status): its subscribed tabs get the rows they
+/// lose and gain, or, when it may no longer see a dashboard, their subscription ends with `forbidden`.
+void rescope_dashboards(registry_self self, const domain::user& changed);
+/// A subscribed tab went away.
+void forget_dashboard_tab(registry_self self, const caf::actor_addr& tab);
 
 // -- reads (registry_reads.cpp) --
 me_reply me(registry_self self, const std::string& token_hash);

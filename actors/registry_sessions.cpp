@@ -361,8 +361,12 @@ void resume(registry_self self, std::vector<impersonation_session> sessions) {
       live.parent_hash = i->second->parent_hash;
     }
     bool overdue = s.expires_at <= at;
-    if (!overdue)
+    if (!overdue) {
       live.handle = spawn_session(self, s);
+      // Banners are live state: the target's tabs learn again, as at the start, that an admin is there.
+      if (settings_of(st.dir, s).impersonation.show_target_live)
+        self->send(user_actor_of(self, s.target), push_atom::value, live_event{being_viewed(st.dir, s)});
+    }
     index(st, std::move(live));
     if (overdue) {
       // Downtime counts: the session ended at its deadline, and its audit event is dated there.

@@ -14,8 +14,10 @@ namespace {
 constexpr auto touch_every = std::chrono::seconds{60};
 /// A ticket may be presented within this time (SPEC §6), and only once.
 constexpr auto ticket_lifetime = std::chrono::seconds{30};
-/// Tickets outstanding at once; more are refused as rate_limited.
+/// Tickets outstanding at once, in all and per user (a browser asks one per tab it opens, and a ticket
+/// lives 30 s); more are refused as rate_limited.
 constexpr std::size_t max_tickets = 100000;
+constexpr std::size_t max_tickets_per_user = 32;
 
 bool dead(const store::token_record& t, domain::timestamp at) {
   return t.revoked_at || at >= t.expires_at || at - t.last_used_at >= std::chrono::seconds{t.idle_timeout_s};
@@ -30,6 +32,21 @@ void bury(registry_self self, const store::token_record& t) {
   if (t.kind != store::token_kind::impersonation)
     self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
   self->state.tokens.erase(t.hash);
+}
+
+/// Forgets a ticket, and its place in its user's share.
+void forget_ticket(registry_state& st, std::unordered_map<std::string, ws_ticket>::iterator i) {
+  if (auto n = st.tickets_per_user.find(i->second.user_id); n != st.tickets_per_user.end() && --n->second == 0)
+    st.tickets_per_user.erase(n);
+  st.tickets.erase(i);
+}
+
+void forget_lapsed_tickets(registry_state& st, domain::timestamp at) {
+  for (auto i = st.tickets.begin(); i != st.tickets.end();) {
+    auto here = i++;
+    if (here->second.expires_at <= at)
+      forget_ticket(st, here);
+  }
 }
 
 void touch(registry_self self, store::token_record& t, domain::timestamp at) {
@@ -54,6 +71,22 @@ void note_seen(registry_self self, const domain::user& u, domain::timestamp at) 
 
 } // namespace
 
+bool token_alive(const registry_state& st, const store::token_record& t, domain::timestamp at) {
+  const auto active = [&](const id& user_id) {
+    const auto* u = st.dir.find_user(user_id);
+    return u && u->status == domain::user_status::active;
+  };
+  if (dead(t, at) || !active(t.user_id))
+    return false;
+  // A grant token acts for its support user, and so does an impersonation its temporary admin runs (`via`):
+  // neither works a moment longer than that person may sign in (issue 12).
+  std::optional<id> behind = t.kind == store::token_kind::grant ? t.actor_id : std::nullopt;
+  if (t.session_id)
+    if (auto s = st.sessions.find(*t.session_id); s != st.sessions.end())
+      behind = s->second.session.via;
+  return !behind || active(*behind);
+}
+
 auth_reply authenticate(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto i = st.tokens.find(token_hash);
@@ -61,15 +94,14 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
     return {domain::errc::unauthenticated, {}};
   auto at = now(self);
   auto& t = i->second;
-  const auto* u = st.dir.find_user(t.user_id);
-  if (dead(t, at) || !u || u->status != domain::user_status::active) {
+  if (!token_alive(st, t, at)) {
     auto copy = t;
     bury(self, copy);
     return {domain::errc::unauthenticated, {}};
   }
   touch(self, t, at);
   if (t.kind == store::token_kind::user)
-    note_seen(self, *u, at);
+    note_seen(self, *st.dir.find_user(t.user_id), at);
   // Work done under an impersonation is the actor's activity: it keeps the actor's own login alive.
   if (t.parent_hash)
     if (auto parent = st.tokens.find(*t.parent_hash); parent != st.tokens.end())
@@ -167,12 +199,17 @@ ticket_reply issue_ticket(registry_self self, const std::string& token_hash) {
   if (auth.error)
     return {domain::errc::unauthenticated, {}};
   auto at = now(self);
+  const auto& user_id = auth.who.user_id;
+  // A user's lapsed tickets leave its share at the next sweep (every few seconds), not by a scan here.
+  if (auto n = st.tickets_per_user.find(user_id); n != st.tickets_per_user.end() && n->second >= max_tickets_per_user)
+    return {domain::errc::rate_limited, {}};
   if (st.tickets.size() >= max_tickets)
-    std::erase_if(st.tickets, [&](const auto& kv) { return kv.second.expires_at <= at; });
+    forget_lapsed_tickets(st, at);
   if (st.tickets.size() >= max_tickets)
     return {domain::errc::rate_limited, {}};
   auto ticket = crypto::random_token();
-  st.tickets.emplace(ticket, ws_ticket{token_hash, at + ticket_lifetime});
+  st.tickets.emplace(ticket, ws_ticket{token_hash, at + ticket_lifetime, user_id});
+  ++st.tickets_per_user[user_id];
   return {std::nullopt, ticket};
 }
 
@@ -182,8 +219,8 @@ auth_reply redeem_ticket(registry_self self, const std::string& ticket) {
   if (i == st.tickets.end())
     return {domain::errc::unauthenticated, {}};
   // Used up on first presentation, valid or not.
-  auto t = std::move(i->second);
-  st.tickets.erase(i);
+  auto t = i->second;
+  forget_ticket(st, i);
   if (now(self) >= t.expires_at)
     return {domain::errc::unauthenticated, {}};
   return authenticate(self, t.token_hash);
@@ -205,7 +242,7 @@ void sweep(registry_self self) {
       orphaned_parents.insert(*live.parent_hash);
   for (const auto& parent : orphaned_parents)
     end_sessions_of_token(self, parent, nullptr);
-  std::erase_if(st.tickets, [&](const auto& kv) { return kv.second.expires_at <= at; });
+  forget_lapsed_tickets(st, at);
 }
 
 } // namespace actas::actors::detail

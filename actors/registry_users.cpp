@@ -88,11 +88,13 @@ caf::result<user_reply> create_user(registry_self self, const caller_ref& c, con
     return user_reply{refused(*caller.error), {}};
   if (auto no = impersonation_refusal(caller))
     return user_reply{refused(*no), {}};
-  if (auto bad = domain::check_new_user(st.dir, nu))
-    return user_reply{refused_field(*bad), {}};
+  // Permission first: an admin refused for another realm's portal must not learn before that what exists
+  // there (issue 12: the existence checks answered first).
   if (!caller.service)
     if (auto no = domain::may_provision(st.dir, *caller.user, nu))
       return user_reply{refused(*no), {}};
+  if (auto bad = domain::check_new_user(st.dir, nu))
+    return user_reply{refused_field(*bad), {}};
   auto u = domain::build_user(st.dir, nu);
   nlohmann::json detail{{"user", u.user_id}, {"new", fields_of(u)}};
   auto ev = change_event(self, caller, c, chain_of_user(u), "user.create", u.home_portal, detail.dump());
@@ -135,22 +137,32 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   auto ev = change_event(self, caller, c, chain_of_user(after), "user.change", after.home_portal,
                          change_detail(before, after));
   auto at = now(self);
+  // A support user who may no longer sign in takes its grant tokens with it (the grants themselves live on
+  // until they end: a reactivated support user asks for a new token).
+  std::vector<store::token_record> grant_tokens;
+  if (loses_access)
+    for (const auto& [hash, t] : st.tokens)
+      if (t.kind == store::token_kind::grant && t.actor_id == after.user_id)
+        grant_tokens.push_back(t);
   auto rp = self->make_response_promise<user_reply>();
   st.commits.submit(
     *st.deps.writer, caf::actor_cast<registry_actor>(self),
-    [after, ev, loses_access, at](store::transaction& tx) {
+    [after, ev, loses_access, at, grant_tokens](store::transaction& tx) {
       tx.put_user(after);
       if (loses_access)
         tx.revoke_user_tokens(after.user_id, at);
+      for (const auto& t : grant_tokens)
+        tx.revoke_token(t.hash, at);
       tx.append_audit(ev);
     },
-    [self, rp, after, loses_access, by = ev.performed_by](bool ok) mutable {
+    [self, rp, after, loses_access, grant_tokens, by = ev.performed_by](bool ok) mutable {
       auto& st = self->state;
       if (!ok) {
         rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
         return;
       }
       st.dir.put_user(after);
+      rescope_dashboards(self, after);
       if (loses_access) {
         // A deactivated or deleted user's tokens die now and its tabs close.
         std::vector<std::string> dead;
@@ -161,9 +173,13 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
           self->send(user_actor_of(self, after.user_id), drop_atom::value, hash, std::uint16_t{1008});
           st.tokens.erase(hash);
         }
+        for (const auto& t : grant_tokens) {
+          self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
+          st.tokens.erase(t.hash);
+        }
       }
       auto side = [user_id = after.user_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
-        if (s.actor == user_id)
+        if (s.actor == user_id || s.via == user_id)
           return domain::change_side::actor;
         if (s.target == user_id)
           return domain::change_side::target;
@@ -247,12 +263,8 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
   if (i == st.tokens.end())
     return {std::nullopt, domain::introspect_token(facts)};
   const auto& t = i->second;
-  auto at = now(self);
-  const auto* subject = st.dir.find_user(t.user_id);
-  bool live = !t.revoked_at && at < t.expires_at && at - t.last_used_at < std::chrono::seconds{t.idle_timeout_s} &&
-              subject && subject->status == domain::user_status::active;
-  facts.active = live;
-  facts.subject = subject;
+  facts.active = token_alive(st, t, now(self));
+  facts.subject = st.dir.find_user(t.user_id);
   facts.kind = t.kind == store::token_kind::impersonation ? domain::token_kind::impersonation
                : t.kind == store::token_kind::grant      ? domain::token_kind::grant
                                                           : domain::token_kind::user;

@@ -15,6 +15,8 @@ struct dashboard_scope {
   bool whole_realm = false;  ///< superadmins
   std::set<id> portals;      ///< administered portals with their descendants (admins), assigned ones (power users)
   std::set<id> users;        ///< a power user's assigned users
+
+  bool operator==(const dashboard_scope&) const = default;
 };
 
 /// The scope of `u`, or nullopt when its role has no dashboard (learners, instructors, managers, support

@@ -2,6 +2,9 @@
 
 namespace actas::domain {
 
+// permission_missing is start rule 2 ("your role never impersonates"); a role that may not change settings
+// or users is refused `forbidden`, the code for refusals no rule names (SPEC §6).
+
 namespace {
 
 bool is_admin_role(role r) { return r == role::admin || r == role::superadmin; }
@@ -14,7 +17,7 @@ bool portal_of_callers_realm(const directory& dir, const user& caller, const id&
 
 // What status and role changes share: a permanent admin acting on someone else of lower rank in scope.
 std::optional<errc> may_manage(const directory& dir, const user& caller, const user& target) {
-  if (!is_admin_role(caller.user_role)) return errc::permission_missing;
+  if (!is_admin_role(caller.user_role)) return errc::forbidden;
   // Support staff hold admin rights only to look and fix, never to reshape who may do what.
   if (caller.is_temporary()) return errc::forbidden;
   if (!caller.realm_id || target.realm_id != caller.realm_id) return errc::not_found;
@@ -28,14 +31,14 @@ std::optional<errc> may_manage(const directory& dir, const user& caller, const u
 } // namespace
 
 std::optional<errc> may_change_settings(const directory& dir, const user& caller, const id& portal_id) {
-  if (caller.user_role != role::superadmin) return errc::permission_missing;
+  if (caller.user_role != role::superadmin) return errc::forbidden;
   if (caller.is_temporary()) return errc::forbidden;
   if (!portal_of_callers_realm(dir, caller, portal_id)) return errc::not_found;
   return std::nullopt;
 }
 
 std::optional<errc> may_read_settings(const directory& dir, const user& caller, const id& portal_id) {
-  if (!is_admin_role(caller.user_role)) return errc::permission_missing;
+  if (!is_admin_role(caller.user_role)) return errc::forbidden;
   if (!portal_of_callers_realm(dir, caller, portal_id)) return errc::not_found;
   if (!dir.administers(caller, portal_id)) return errc::forbidden;
   return std::nullopt;

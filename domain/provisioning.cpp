@@ -122,10 +122,11 @@ std::optional<field_error> check_new_portal(const directory& dir, const new_port
 
 std::optional<field_error> check_new_user(const directory& dir, const new_user& u) {
   if (auto e = check_id("id", u.user_id)) return e;
-  if (dir.find_user(u.user_id)) return field_error{"id", "a user with this id exists"};
+  // Ids and usernames are unique across realms; the answer is the same whichever realm holds the other one.
+  if (dir.find_user(u.user_id)) return field_error{"id", "is already in use"};
   if (!valid_username(u.username))
     return field_error{"username", "must be 1 to 100 of a-z, 0-9, '.', '_', '@' and '-'"};
-  if (dir.find_username(u.username)) return field_error{"username", "is taken"};
+  if (dir.find_username(u.username)) return field_error{"username", "is already in use"};
   if (u.status == user_status::deleted) return field_error{"status", "a user cannot be created deleted"};
   return validate_user(dir, build_user(dir, u));
 }
@@ -134,7 +135,10 @@ std::optional<errc> may_provision(const directory& dir, const user& caller, cons
   if (caller.is_temporary() || caller.status != user_status::active)
     return errc::forbidden;
   if (caller.user_role != role::admin && caller.user_role != role::superadmin)
-    return errc::permission_missing;
+    return errc::forbidden;
+  // SPEC §1: consents are set only by the user or by the platform.
+  if (u.accepted.terms || u.accepted.privacy)
+    return errc::forbidden;
   if (is_realmless(u.user_role) || rank(u.user_role) >= rank(caller.user_role))
     return errc::forbidden;
   if (!u.portal || !dir.administers(caller, *u.portal))

@@ -71,8 +71,10 @@ std::optional<field_error> check_new_user(const directory& dir, const new_user& 
 /// The stored values, with names trimmed. Call after the matching check_* accepted.
 /// Whether a (non-platform) caller may create `u` (SPEC §1): an admin or superadmin that is not a
 /// temporary admin, for a role strictly below its own (never sysadmin or support), in a portal it
-/// administers, with admin portals it administers. nullopt: allowed. (The platform's service key may
-/// create anyone; check_new_user still applies to both.)
+/// administers, with admin portals, assignments and assigned users it administers, and no consent
+/// accepted (only the user or the platform sets consents). nullopt: allowed; else `forbidden`, the same for
+/// another realm's portal as for none at all. Asked before check_new_user, so a refused caller learns
+/// nothing about what exists. (The platform's service key may create anyone; check_new_user applies to both.)
 std::optional<errc> may_provision(const directory& dir, const user& caller, const new_user& u);
 
 realm build_realm(const new_realm& r);

@@ -8,11 +8,15 @@ failure_limiter::failure_limiter(std::size_t max_failures, duration window, std:
   : max_failures_(max_failures), window_(window), max_keys_(max_keys) {}
 
 bool failure_limiter::blocked(const std::string& key, timestamp now) const {
+  return recent(key, now) >= max_failures_;
+}
+
+std::size_t failure_limiter::recent(const std::string& key, timestamp now) const {
   auto i = failures_.find(key);
   if (i == failures_.end())
-    return false;
-  auto recent = std::count_if(i->second.begin(), i->second.end(), [&](timestamp t) { return now - t < window_; });
-  return static_cast<std::size_t>(recent) >= max_failures_;
+    return 0;
+  return static_cast<std::size_t>(
+    std::count_if(i->second.begin(), i->second.end(), [&](timestamp t) { return now - t < window_; }));
 }
 
 void failure_limiter::record_failure(const std::string& key, timestamp now) {

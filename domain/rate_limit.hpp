@@ -17,6 +17,8 @@ public:
 
   /// True when `key` has used up its failures within the window ending at `now`.
   bool blocked(const std::string& key, timestamp now) const;
+  /// How many of `key`'s remembered failures fall within the window ending at `now` (at most max_failures).
+  std::size_t recent(const std::string& key, timestamp now) const;
   void record_failure(const std::string& key, timestamp now);
   /// A success forgets the key's failures.
   void forget(const std::string& key);

@@ -9,6 +9,11 @@ std::optional<end_verdict> recheck(const directory& dir, const impersonation_ses
   const user* actor = dir.find_user(s.actor);
   if (!actor || actor->status != user_status::active)
     return end_verdict{end_reason::actor_revoked, errc::actor_inactive};
+  // Nor can the support user behind a temporary admin (`via`) once it may no longer sign in itself.
+  if (s.via) {
+    const user* via = dir.find_user(*s.via);
+    if (!via || via->status != user_status::active) return end_verdict{end_reason::actor_revoked, errc::actor_inactive};
+  }
 
   // Who caused the change decides the end reason; the failing rule is recorded as the code either way.
   const end_reason why = side == change_side::target ? end_reason::target_changed : end_reason::actor_revoked;

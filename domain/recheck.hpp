@@ -18,8 +18,8 @@ struct end_verdict {
   errc code;       ///< the rule that now refuses the session
 };
 
-/// Re-evaluates the start rules that still apply to a running session (2–4, 6–11, plus the actor being
-/// active) against `dir` after a change. nullopt: the session may go on.
+/// Re-evaluates the start rules that still apply to a running session (2–4, 6–11, plus the actor and the
+/// support user behind it, if any, being active) against `dir` after a change. nullopt: the session may go on.
 std::optional<end_verdict> recheck(const directory& dir, const impersonation_session& s, change_side side);
 
 } // namespace actas::domain

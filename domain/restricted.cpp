@@ -27,16 +27,13 @@ bool action_matches(std::string_view pattern, std::string_view action) {
   if (pattern == "*") return true;
   const auto pat = segments(pattern);
   const auto act = segments(action);
+  if (std::any_of(act.begin(), act.end(), [](std::string_view s) { return s.empty(); })) return false;
   for (std::size_t i = 0; i < pat.size(); ++i) {
-    if (i >= act.size() || act[i].empty()) return false;
-    if (pat[i] != "*") {
-      if (pat[i] != act[i]) return false;
-      continue;
-    }
-    // A trailing "*" takes one or more remaining segments; an inner one exactly one.
-    if (i + 1 == pat.size())
-      return std::none_of(act.begin() + static_cast<std::ptrdiff_t>(i), act.end(),
-                          [](std::string_view s) { return s.empty(); });
+    // A trailing "*" takes the name before it and everything under it (SPEC §2: "x.*" matches "x" itself,
+    // so the bare name of a restricted family does not escape it); an inner one exactly one segment.
+    if (pat[i] == "*" && i + 1 == pat.size()) return true;
+    if (i >= act.size()) return false;
+    if (pat[i] != "*" && pat[i] != act[i]) return false;
   }
   return pat.size() == act.size();
 }

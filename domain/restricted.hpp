@@ -6,8 +6,9 @@
 
 namespace actas::domain {
 
-/// "messages.*" matches "messages.read" and "messages.thread.open" but not "messages"; "portal.switch"
-/// matches only itself; "*" matches everything. Matching is case-sensitive on the dotted name.
+/// "messages.*" matches "messages" itself, "messages.read" and "messages.thread.open" (SPEC §2); a literal
+/// like "password.change" matches only itself (not "password"); "*" matches everything; an inner "*" one
+/// segment. Matching is case-sensitive on the dotted name (authorize checks names are dotted lowercase).
 bool action_matches(std::string_view pattern, std::string_view action);
 
 /// True when any pattern matches, except for never_restricted actions (the default "impersonation.*"

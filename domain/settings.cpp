@@ -59,6 +59,8 @@ error check_template_text(const std::string& field, const std::string& text, std
   if (has_control_character(probe))
     return settings_error{field, body ? "must not contain control characters other than line breaks"
                                       : "must not contain control characters"};
+  if (has_invisible_formatting(text))
+    return settings_error{field, "must not contain invisible formatting characters (bidi or zero-width)"};
   const std::size_t n = code_points(trim(text));
   if (n == 0 || n > max)
     return settings_error{field, "must be between 1 and " + std::to_string(max) + " characters"};

@@ -42,6 +42,27 @@ std::optional<decoded> decode(std::string_view s, std::size_t pos) {
 
 bool is_control(char32_t cp) { return cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F); }
 
+// What the reader cannot see but changes what is shown: text direction overrides and zero-width marks.
+bool is_invisible_format(char32_t cp) {
+  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+// True when a well-formed code point of `s` satisfies `pred` (ill-formed bytes are skipped).
+template <class Pred>
+bool any_code_point(std::string_view s, Pred pred) {
+  for (std::size_t pos = 0; pos < s.size();) {
+    const auto d = decode(s, pos);
+    if (!d) {
+      ++pos;
+      continue;
+    }
+    if (pred(d->code_point)) return true;
+    pos += d->length;
+  }
+  return false;
+}
+
 // Unicode category Zs (space separators).
 bool is_space(char32_t cp) {
   return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
@@ -94,18 +115,9 @@ std::size_t code_points(std::string_view s) {
   return count;
 }
 
-bool has_control_character(std::string_view s) {
-  for (std::size_t pos = 0; pos < s.size();) {
-    const auto d = decode(s, pos);
-    if (!d) {
-      ++pos;
-      continue;
-    }
-    if (is_control(d->code_point)) return true;
-    pos += d->length;
-  }
-  return false;
-}
+bool has_control_character(std::string_view s) { return any_code_point(s, is_control); }
+
+bool has_invisible_formatting(std::string_view s) { return any_code_point(s, is_invisible_format); }
 
 std::string_view trim(std::string_view s) {
   std::size_t begin = 0;
@@ -124,7 +136,7 @@ std::string_view trim(std::string_view s) {
 }
 
 std::optional<std::string> accept_text(std::string_view s, std::size_t min, std::size_t max) {
-  if (!is_valid_utf8(s) || has_control_character(s)) return std::nullopt;
+  if (!is_valid_utf8(s) || has_control_character(s) || has_invisible_formatting(s)) return std::nullopt;
   const std::string_view trimmed = trim(s);
   const std::size_t n = code_points(trimmed);
   if (n < min || n > max) return std::nullopt;

@@ -22,10 +22,14 @@ std::string truncate_code_points(std::string_view s, std::size_t n, std::string_
 /// control (U+0080–U+009F).
 bool has_control_character(std::string_view s);
 
+/// True when `s` holds an invisible formatting character (SPEC §2 rule 12): a bidi control (U+202A–202E,
+/// U+2066–2069), a zero-width one (U+200B–200F), the word joiner U+2060 or U+FEFF.
+bool has_invisible_formatting(std::string_view s);
+
 /// `s` without leading and trailing white space (ASCII space and the Unicode space separators).
 std::string_view trim(std::string_view s);
 
-/// A bounded free-text field: valid UTF-8, no control characters, between `min` and `max` code points
+/// A bounded free-text field: valid UTF-8, no control and no invisible formatting characters, between `min` and `max` code points
 /// after trimming. Returns the trimmed text, or nullopt when the text breaks any of these.
 std::optional<std::string> accept_text(std::string_view s, std::size_t min, std::size_t max);
 

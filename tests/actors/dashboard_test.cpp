@@ -55,6 +55,37 @@ TEST_F(dashboard_test, requests_reach_superadmins_and_grants_the_admins_of_their
   EXPECT_THAT(board(adam_board), ElementsAre("upsert:grant"));
 }
 
+TEST_F(dashboard_test, subscribing_twice_on_one_tab_changes_nothing) {
+  auto sara = rt->token_for("sara");
+  auto earlier = rt->start(rt->token_for("alex"), "bob");
+  auto sara_board = rt->open_dashboard(sara);
+  rt->subscribe_again(sara);
+  rt->subscribe_again(sara);
+  // Issue 12: each repeat added a subscriber (and sent the snapshot again): rows came three times.
+  EXPECT_THAT(board(sara_board), ElementsAre("upsert:session"));
+  rt->start(rt->token_for("adam"), "ann");
+  EXPECT_THAT(board(sara_board), ElementsAre("upsert:session", "upsert:session"));
+}
+
+TEST_F(dashboard_test, a_demoted_admin_stops_receiving_rows) {
+  auto sara = rt->token_for("sara");
+  auto alex = rt->token_for("alex");
+  auto earlier = rt->start(rt->token_for("adam"), "ann");
+  auto alex_board = rt->open_dashboard(alex);
+  EXPECT_THAT(board(alex_board), ElementsAre("upsert:session"));
+  domain::user_patch demote;
+  demote.user_role = domain::role::learner;
+  demote.admin_portals = std::vector<domain::id>{};
+  auto changed = rt->ask<actors::user_reply>(actors::update_atom::value,
+                                             actors::caller_ref{crypto::token_hash(sara), false, ""}, std::string{"alex"}, demote);
+  ASSERT_FALSE(changed.refused.error) << changed.refused.message;
+  // The rows alex saw are taken away and the subscription ends; nothing new reaches the tab.
+  EXPECT_THAT(board(alex_board), ElementsAre("upsert:session", "remove:session", "error:forbidden"));
+  rt->start(rt->token_for("uma"), "bob");
+  rt->end(sara, earlier.session.session_id);
+  EXPECT_THAT(board(alex_board), ElementsAre("upsert:session", "remove:session", "error:forbidden"));
+}
+
 TEST_F(dashboard_test, a_thousand_tabs_each_get_every_change_exactly_once) {
   auto sara = rt->token_for("sara");
   std::vector<event_log> boards;

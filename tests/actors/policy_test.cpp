@@ -58,7 +58,8 @@ TEST_F(policy_test, turning_the_feature_off_ends_running_sessions_before_the_ans
 TEST_F(policy_test, only_superadmins_change_settings_and_sub_portals_only_tighten) {
   domain::settings_patch shorter;
   shorter.impersonation.max_duration_s = 600;
-  EXPECT_EQ(patch_settings(rt->token_for("adam"), "acme-eu", shorter).refused.error, errc::permission_missing);
+  // A refusal that is no start rule is `forbidden` (issue 12: it said "your role may not impersonate").
+  EXPECT_EQ(patch_settings(rt->token_for("adam"), "acme-eu", shorter).refused.error, errc::forbidden);
   auto sara = rt->token_for("sara");
   ASSERT_FALSE(patch_settings(sara, "acme-eu", shorter).refused.error);
   // acme is exclusive: acme-eu may not let two admins into one account.
@@ -82,9 +83,11 @@ TEST_F(policy_test, the_target_may_end_the_session_only_when_the_realm_allows_it
   domain::settings_patch allow;
   allow.impersonation.target_can_end = true;
   ASSERT_FALSE(patch_settings(rt->token_for("sara"), "acme", allow).refused.error);
+  auto imp_tab = rt->open_tab(started.token);
   auto ended = rt->end(ann, started.session.session_id);
   ASSERT_FALSE(ended.error);
   EXPECT_EQ(ended.session.ended_because, domain::end_reason::ended_by_target);
+  EXPECT_EQ(kinds(imp_tab).back(), "close:1008");  // the actor did not choose it: its token died
   EXPECT_EQ(events("impersonation.end").back().performed_by, "ann");
 }
 

@@ -43,6 +43,24 @@ TEST_F(restart_test, a_session_resumes_with_its_deadline_and_token) {
   EXPECT_EQ(second.auth(started.token).error, errc::unauthenticated);
 }
 
+TEST_F(restart_test, the_target_is_still_shown_being_viewed_after_a_restart) {
+  actors::start_reply started;
+  std::string ann;
+  {
+    virtual_runtime first{db, test_epoch()};
+    ann = first.token_for("ann");
+    started = first.start(first.token_for("adam"), "ann");
+    ASSERT_FALSE(started.error);
+  }
+  // Issue 12: after a restart, ann's tabs no longer said an admin was in her account.
+  virtual_runtime second{db, test_epoch() + std::chrono::minutes{10}};
+  auto tab = second.open_tab(ann);
+  EXPECT_THAT(kinds(tab), ::testing::ElementsAre("hello", "banner:being_viewed"));
+  second.end(started.token, started.session.session_id);
+  EXPECT_THAT(kinds(tab), ::testing::ElementsAre("hello", "banner:being_viewed", "clear:being_viewed",
+                                                 "notification:impersonation_ended"));
+}
+
 TEST_F(restart_test, a_deadline_that_passed_while_down_ends_expired_at_the_deadline) {
   actors::start_reply started;
   {

@@ -36,18 +36,59 @@ TEST_F(session_api_test, wrong_passwords_unknown_users_and_users_without_passwor
   EXPECT_EQ(login("", "demo").error, errc::invalid_request);
 }
 
-TEST_F(session_api_test, repeated_failures_are_rate_limited_per_username_and_per_address) {
-  for (int i = 0; i < 10; ++i)
-    EXPECT_EQ(login("adam", "wrong", "10.0.0." + std::to_string(i)).error, errc::unauthenticated);
-  // Even the right password is refused while the username is locked.
-  EXPECT_EQ(login("adam", "demo", "10.0.0.99").error, errc::rate_limited);
-  // The lock lifts when the failures leave the 15-minute window.
-  rt->advance(15min);
-  EXPECT_FALSE(login("adam", "demo").error);
+TEST_F(session_api_test, repeated_failures_are_rate_limited_per_address) {
   for (int i = 0; i < 30; ++i)
     login("user" + std::to_string(i), "x", "10.9.9.9");
   EXPECT_EQ(login("sara", "demo", "10.9.9.9").error, errc::rate_limited);
   EXPECT_FALSE(login("sara", "demo", "10.9.9.8").error);
+  // The address is served again when its failures leave the 15-minute window.
+  rt->advance(15min);
+  EXPECT_FALSE(login("sara", "demo", "10.9.9.9").error);
+}
+
+TEST_F(session_api_test, an_attacked_username_is_slowed_but_its_owner_still_logs_in) {
+  // Twelve guesses at adam's password from four addresses, three each: adam is under attack.
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(login("adam", "wrong", "10.0.0." + std::to_string(i / 3)).error, errc::unauthenticated);
+  // Those addresses must now wait out the window before guessing adam's password again...
+  EXPECT_EQ(login("adam", "wrong", "10.0.0.0").error, errc::rate_limited);
+  // ...but adam himself, from an address that has not been failing, is let in (issue 12: he was locked out).
+  EXPECT_FALSE(login("adam", "demo", "10.0.0.99").error);
+  rt->advance(15min);
+  EXPECT_EQ(login("adam", "wrong", "10.0.0.0").error, errc::unauthenticated);
+}
+
+TEST_F(session_api_test, a_flood_of_wrong_passwords_never_takes_every_password_check) {
+  // Six addresses each failed once already (each far under its limit), then send three wrong passwords at
+  // once, for other usernames, while ann logs in correctly from a fresh address (issue 12: at most four
+  // checks ran at once for everyone, so her login answered 429).
+  std::vector<std::string> flooders;
+  for (int i = 0; i < 6; ++i) {
+    flooders.push_back("10.6.0." + std::to_string(i));
+    login("nobody" + std::to_string(i), "wrong", flooders.back());
+  }
+  caf::scoped_actor self{rt->system()};
+  auto send = [&](std::string user, std::string password, std::string ip) {
+    return self->request(rt->registry(), caf::infinite, actors::login_atom::value,
+                         actors::login_command{std::move(user), std::move(password), std::move(ip)});
+  };
+  std::vector<decltype(send("", "", ""))> flood;
+  for (int round = 0; round < 3; ++round)
+    for (const auto& ip : flooders)
+      flood.push_back(send("nobody" + std::to_string(round), "wrong", ip));
+  auto ann = send("ann", "demo", "192.0.2.1");
+  rt->run();
+  std::optional<actors::mint_reply> got;
+  ann.receive([&](const actors::mint_reply& r) { got = r; }, [](const caf::error&) {});
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->error) << domain::to_string(*got->error);
+  EXPECT_EQ(got->user.user_id, "ann");
+  std::size_t refused = 0;
+  for (auto& h : flood)
+    h.receive([&](const actors::mint_reply& r) { refused += r.error == errc::rate_limited; },
+              [](const caf::error&) {});
+  // Each address holds at most two checks at once: its third wrong password is refused.
+  EXPECT_EQ(refused, flooders.size());
 }
 
 TEST_F(session_api_test, logout_kills_the_token_closes_its_tabs_and_ends_its_impersonation) {
@@ -151,6 +192,24 @@ TEST_F(session_api_test, the_audit_log_is_for_the_realms_superadmins_and_the_sys
   EXPECT_TRUE(verified.result.ok);
   EXPECT_EQ(verified.chain, "acme");
   EXPECT_EQ(verified.result.events, 1);
+}
+
+TEST_F(session_api_test, one_user_cannot_take_every_ticket) {
+  auto ann = rt->token_for("ann");
+  std::size_t issued = 0;
+  std::optional<errc> last;
+  for (int i = 0; i < 200 && !last; ++i) {
+    auto t = rt->ask<actors::ticket_reply>(actors::ticket_atom::value, crypto::token_hash(ann));
+    last = t.error;
+    issued += !t.error;
+  }
+  // Issue 12: the only limit was the global pool of 100,000 tickets.
+  EXPECT_EQ(last, errc::rate_limited);
+  EXPECT_GE(issued, 10u);
+  EXPECT_FALSE(rt->ask<actors::ticket_reply>(actors::ticket_atom::value, crypto::token_hash(rt->token_for("adam"))).error);
+  // Her tickets lapse after 30 seconds and she may ask again.
+  rt->advance(30s);
+  EXPECT_FALSE(rt->ask<actors::ticket_reply>(actors::ticket_atom::value, crypto::token_hash(ann)).error);
 }
 
 TEST_F(session_api_test, a_ticket_works_once_and_only_for_thirty_seconds) {

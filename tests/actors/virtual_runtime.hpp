@@ -154,6 +154,12 @@ public:
     return log;
   }
 
+  /// Sends `subscribe` again from the last tab opened (a client repeating itself).
+  void subscribe_again(const std::string& token) {
+    caf::anon_send(registry_, actors::subscribe_atom::value, last_tab_, crypto::token_hash(token));
+    run();
+  }
+
   flaky_writer& writer() { return *writer_; }
   store::database& reader() { return *reader_; }
   actors::registry_actor registry() { return registry_; }

@@ -73,7 +73,9 @@ TEST(authorize, restricted_actions_are_denied_while_impersonating) {
     {token::ann_by_adam, "impersonation.end", std::nullopt},  // the exits are never restricted
     {token::ann_by_adam, "logout", std::nullopt},
     {token::ann_by_adam, "courses.view", std::nullopt},
-    {token::ann_by_adam, "messages", std::nullopt},  // "messages.*" needs a segment after it
+    {token::ann_by_adam, "messages", errc::restricted_while_impersonating},  // "x.*" matches x itself
+    {token::ann_by_adam, "admin", errc::restricted_while_impersonating},
+    {token::ann_by_adam, "password", std::nullopt},  // "password.change" names one action, not its parent
     {token::ann_by_adam, "grades.edit", std::nullopt},
     {token::paul_by_adam, "grades.edit", errc::restricted_while_impersonating},  // the session's portal
     {token::paul_by_adam, "messages.send", errc::restricted_while_impersonating},  // inherited too

@@ -42,6 +42,14 @@ TEST_F(recheck_test, actor_deactivated_or_deleted) {
   expect_end(change_side::actor, end_reason::actor_revoked, errc::actor_inactive);
 }
 
+TEST_F(recheck_test, the_support_user_behind_a_temporary_admin_deactivated) {
+  s = open_session("s-2", who(d, "tom"), who(d, "ann"), "a valid reason", std::nullopt, 1800, 300, from_micros(0));
+  s.via = "u-sam";
+  EXPECT_FALSE(recheck(d, s, change_side::actor));
+  change("sam", [](user& u) { u.status = user_status::inactive; });
+  expect_end(change_side::actor, end_reason::actor_revoked, errc::actor_inactive);
+}
+
 TEST_F(recheck_test, actor_demoted) {
   change("adam", [](user& u) { u.user_role = role::instructor; });
   expect_end(change_side::actor, end_reason::actor_revoked, errc::permission_missing);

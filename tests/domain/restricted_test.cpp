@@ -8,10 +8,13 @@ namespace {
 
 using namespace actas::domain;
 
-TEST(restricted, trailing_star_takes_one_or_more_segments) {
+TEST(restricted, trailing_star_takes_the_name_itself_and_everything_under_it) {
   EXPECT_TRUE(action_matches("messages.*", "messages.read"));
   EXPECT_TRUE(action_matches("messages.*", "messages.thread.open"));
-  EXPECT_FALSE(action_matches("messages.*", "messages"));
+  // SPEC §2: "a pattern x.* matches x itself" (issue 12: the bare name escaped the list).
+  EXPECT_TRUE(action_matches("messages.*", "messages"));
+  EXPECT_TRUE(action_matches("courses.*.*", "courses.42"));
+  EXPECT_FALSE(action_matches("courses.*.*", "courses"));
   EXPECT_FALSE(action_matches("messages.*", "messages."));
   EXPECT_FALSE(action_matches("messages.*", "messagesx.read"));
   EXPECT_FALSE(action_matches("messages.*", "forums.messages.read"));
@@ -39,7 +42,11 @@ TEST(restricted, default_list_covers_the_spec_examples) {
   for (const char* denied : {"messages.send", "forums.post", "portal.switch", "2fa.disable", "payments.refund",
                              "password.change", "admin.users.delete", "esignature.sign", "impersonation.start"})
     EXPECT_TRUE(is_restricted(patterns, denied)) << denied;
-  for (const char* allowed : {"courses.view", "password.reset_view", "portal", "preferences.write", "messages"})
+  // The bare names of every "x.*" entry are restricted too.
+  for (const char* denied : {"messages", "forums", "2fa", "payments", "admin", "esignature", "impersonation"})
+    EXPECT_TRUE(is_restricted(patterns, denied)) << denied;
+  // "password.change" and "portal.switch" are literal entries: they name one action, not their parent.
+  for (const char* allowed : {"courses.view", "password.reset_view", "portal", "password", "preferences.write"})
     EXPECT_FALSE(is_restricted(patterns, allowed)) << allowed;
 }
 

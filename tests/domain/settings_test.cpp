@@ -207,6 +207,8 @@ TEST(settings_validate, templates_are_bounded_and_known) {
   EXPECT_EQ(field_for(std::nullopt, "line one\nline two by {actor_name}"), "");
   EXPECT_EQ(field_for(std::nullopt, "tab\there"), "notifications.impersonation_started.body");
   EXPECT_EQ(field_for(std::nullopt, "c1 \xC2\x85"), "notifications.impersonation_started.body");
+  EXPECT_EQ(field_for("rtl \xE2\x80\xAE", std::nullopt), "notifications.impersonation_started.title");
+  EXPECT_EQ(field_for(std::nullopt, "zero\xE2\x80\x8Bwidth"), "notifications.impersonation_started.body");
   EXPECT_EQ(field_for(std::nullopt, "Hi {whoever}"), "notifications.impersonation_started.body");
   const auto e = validate_patch([] {
     settings_patch p;

@@ -86,6 +86,25 @@ TEST(accept_text, refuses_control_characters_and_bad_utf8) {
   EXPECT_FALSE(accept_text(base + "\xED\xA0\x80", 10, 500));
 }
 
+TEST(accept_text, refuses_invisible_formatting_characters) {
+  // SPEC §1 and §2 rule 12: bidi controls U+202A–202E and U+2066–2069, zero-width U+200B–200F, U+2060 and
+  // U+FEFF make what one person reads differ from what the other wrote (issue 12: they passed).
+  const std::string base = "a long enough reason";
+  for (const std::string& hidden :
+       {std::string{"\xE2\x80\xAA"}, std::string{"\xE2\x80\xAE"}, std::string{"\xE2\x81\xA6"},
+        std::string{"\xE2\x81\xA9"}, std::string{"\xE2\x80\x8B"}, std::string{"\xE2\x80\x8F"},
+        std::string{"\xE2\x81\xA0"}, std::string{"\xEF\xBB\xBF"}}) {
+    EXPECT_TRUE(has_invisible_formatting(hidden));
+    EXPECT_FALSE(accept_text(base + hidden, 10, 500));
+    EXPECT_FALSE(accept_text(hidden + base, 10, 500));
+    EXPECT_FALSE(accept_text("a" + hidden + "b", 1, 500));
+  }
+  // Their visible neighbours stay allowed: U+2010 hyphen, U+202F and U+200A spaces, U+2070 superscript 0.
+  for (const std::string& visible : {std::string{"\xE2\x80\x90"}, std::string{"\xE2\x80\xAF"},
+                                     std::string{"\xE2\x80\x8A"}, std::string{"\xE2\x81\xB0"}})
+    EXPECT_TRUE(accept_text("a" + visible + "b", 1, 500)) << visible;
+}
+
 } // namespace
 
 namespace {

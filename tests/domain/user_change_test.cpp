@@ -99,9 +99,9 @@ TEST(user_change, who_may_change_what) {
     {"sara", "ann", ann_to_admin_us, std::nullopt, "superadmin makes an admin of any portal"},
     {"tom", "ann", status(user_status::inactive), errc::forbidden, "temporary admins change nothing"},
     {"tom", "tom", terms(true), errc::forbidden, "not even their own consents"},
-    {"pia", "ann", status(user_status::inactive), errc::permission_missing, "power users manage nobody"},
-    {"ann", "ann", status(user_status::inactive), errc::permission_missing, "learners manage nobody"},
-    {"root", "ann", status(user_status::inactive), errc::permission_missing, "sysadmin edits no users"},
+    {"pia", "ann", status(user_status::inactive), errc::forbidden, "power users manage nobody"},
+    {"ann", "ann", status(user_status::inactive), errc::forbidden, "learners manage nobody"},
+    {"root", "ann", status(user_status::inactive), errc::forbidden, "sysadmin edits no users"},
     // Another realm looks like nothing.
     {"sara", "gwen", status(user_status::inactive), errc::not_found, "other realm"},
     {"sara", "gwen", user_patch{}, errc::not_found, "other realm, even for nothing"},
@@ -113,7 +113,7 @@ TEST(user_change, who_may_change_what) {
     {"sam", "sam", terms(true), std::nullopt, "support staff's own consents"},
     {"ann", "ann", renamed("Ann Lee"), std::nullopt, "own name"},
     {"adam", "ann", renamed("Ann Lee"), std::nullopt, "a manager renames"},
-    {"bob", "ann", renamed("Ann Lee"), errc::permission_missing, "a peer does not"},
+    {"bob", "ann", renamed("Ann Lee"), errc::forbidden, "a peer does not"},
     // Assignments: only reach the caller has itself.
     {"adam", "ann", ann_to_power, std::nullopt, "assigned portal in the admin's scope"},
     {"adam", "ann", ann_to_power_us, errc::forbidden, "assigned portal outside the admin's scope"},
