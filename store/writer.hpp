@@ -15,6 +15,8 @@ struct writer_stats {
   std::uint64_t commits = 0;
   std::uint64_t jobs = 0;
   std::uint64_t failed_commits = 0;
+  /// Whether the last commit succeeded (false from a failed commit until the next one that succeeds).
+  bool audit_writable = true;
 };
 
 class writer {
