@@ -38,6 +38,9 @@ int code_of(const std::exception_ptr& e) {
 
 batch_runner::batch_runner(const std::string& db_path) : db_(db_path), sha256_(crypto::sha256_hex) {
   crypto::init();
+  broken_ = check_chains(db_, sha256_);
+  for (const auto& f : broken_)
+    refused_[f.chain] = "it is broken at seq " + std::to_string(f.first_bad_seq) + " (" + f.problem + ")";
 }
 
 void batch_runner::step(std::string_view sql) {
@@ -106,6 +109,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
       heads_stale_ = false;
     }
     transaction tx(db_, heads_, sha256_);
+    tx.refuse_chains(&refused_);
     for (std::size_t i = 0; i < batch.size(); ++i) run_job(batch[i], tx, ok, i);
     committing = true;
     step("COMMIT");  // synchronous=FULL: durable once this returns

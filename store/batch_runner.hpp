@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "store/chain_check.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
@@ -31,7 +32,8 @@ struct writer_counters {
 
 class batch_runner {
 public:
-  /// Opens (and migrates) the database; throws like database's constructor.
+  /// Opens (and migrates) the database and checks every audit chain (store/chain_check.hpp): the chains
+  /// that fail take no new events. Throws like database's constructor.
   explicit batch_runner(const std::string& db_path);
 
   /// BEGIN IMMEDIATE; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
@@ -42,6 +44,8 @@ public:
 
   /// The connection the batches run on.
   database& db() { return db_; }
+  /// The chains found broken when the database was opened.
+  const std::vector<chain_fault>& broken_chains() const { return broken_; }
 
 private:
   using heads_map = std::map<std::string, std::pair<std::int64_t, std::string>>;
@@ -62,6 +66,8 @@ private:
   bool heads_stale_ = true;  ///< read at the first BEGIN, and again after any failed batch
   domain::hash_function sha256_;
   std::uint64_t covers_ = 0;
+  std::vector<chain_fault> broken_;
+  std::map<std::string, std::string> refused_;  ///< broken chain -> why, for transaction::refuse_chains
 };
 
 /// Calls each job's done with its result; a throwing callback is logged and does not stop the others.
