@@ -42,7 +42,13 @@ public:
   }
   /// The environment a spawned process needs to obey the switch.
   std::vector<std::string> env() const {
-    return {"ACTAS_FAULT_DIR=" + dir_.path().string(), std::string("LD_PRELOAD=") + ACTAS_FAULT_SHIM};
+    // Under ASan (scripts/test's second pass) the preloaded shim comes before the sanitizer's runtime,
+    // which it would refuse; the shim only forwards calls, so the order does not matter to it.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    std::string asan_options = std::string("ASAN_OPTIONS=") + (asan ? asan : "") + (asan ? ":" : "") +
+                               "verify_asan_link_order=0";
+    return {"ACTAS_FAULT_DIR=" + dir_.path().string(), std::string("LD_PRELOAD=") + ACTAS_FAULT_SHIM,
+            asan_options};
   }
 
 private:
