@@ -13,8 +13,7 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> 
       return audit_reply{std::nullopt, self->state.db->audit(q)};
     },
     [=](verify_atom, const std::string& chain) {
-      auto events = self->state.db->audit_chain(chain);
-      return verify_reply{std::nullopt, chain, domain::verify_chain(events, crypto::sha256_hex)};
+      return verify_reply{std::nullopt, chain, self->state.db->verify(chain, crypto::sha256_hex)};
     },
   };
 }

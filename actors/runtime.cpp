@@ -89,6 +89,10 @@ registry_actor runtime::registry() const { return impl_->registry; }
 
 caf::actor_system& runtime::system() { return impl_->sys; }
 
+bool runtime::audit_writable() const { return impl_->writer->stats().audit_writable; }
+
+std::vector<store::chain_fault> runtime::broken_chains() const { return impl_->writer->broken_chains(); }
+
 void runtime::shutdown() { impl_->shutdown(); }
 
 } // namespace actas::actors

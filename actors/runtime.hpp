@@ -4,8 +4,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/interfaces.hpp"
+#include "store/chain_check.hpp"
 
 namespace caf { class actor_system; }
 
@@ -36,6 +38,12 @@ public:
 
   registry_actor registry() const;
   caf::actor_system& system();
+  /// Readiness (SPEC §6 /readyz, §10 actas_audit_writable): false from a failed commit until the next
+  /// one succeeds (the writer keeps trying with every new job, so this comes back by itself). Any thread.
+  bool audit_writable() const;
+  /// The audit chains found broken at start (each already logged at critical level): audited changes
+  /// on them answer audit_unavailable, and the node is not ready while any is listed. Any thread.
+  std::vector<store::chain_fault> broken_chains() const;
   /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
   /// then lets the actor system end. Idempotent.
   void shutdown();

@@ -1,5 +1,7 @@
 #include "domain/audit.hpp"
 
+#include <algorithm>
+
 namespace actas::domain {
 
 namespace {
@@ -94,10 +96,11 @@ void link(audit_event& e, std::int64_t prev_seq, const std::string& prev_hash, c
   e.hash = sha256(e.prev_hash + canonical_json(e));
 }
 
-verify_result verify_chain(const std::vector<audit_event>& events, const hash_function& sha256) {
+verify_result verify_chain(const std::vector<audit_event>& events, const hash_function& sha256,
+                           const chain_point& from) {
   // `events` and `head` describe the verified prefix, so a broken chain still says how far it holds.
   verify_result r;
-  r.head = genesis_hash;
+  r.head = from.hash;
   const auto fail = [&](std::int64_t seq, std::string problem) {
     r.ok = false;
     r.first_bad_seq = seq;
@@ -105,7 +108,7 @@ verify_result verify_chain(const std::vector<audit_event>& events, const hash_fu
     return r;
   };
   for (const audit_event& e : events) {
-    const std::int64_t expected = r.events + 1;
+    const std::int64_t expected = from.seq + r.events + 1;
     if (e.seq != expected)
       return fail(expected, "expected seq " + std::to_string(expected) + ", found " + std::to_string(e.seq));
     if (e.prev_hash != r.head) return fail(e.seq, "prev_hash does not match the previous event's hash");
@@ -115,6 +118,29 @@ verify_result verify_chain(const std::vector<audit_event>& events, const hash_fu
     ++r.events;
   }
   return r;
+}
+
+void check_head(verify_result& r, const chain_point& walked_to, const std::optional<chain_point>& head) {
+  if (!r.ok) return;
+  if (!head) {
+    // Every event writes its head row; events without one mean the head row itself was removed.
+    if (walked_to.seq > 0) {
+      r.ok = false;
+      r.first_bad_seq = walked_to.seq;
+      r.problem = "the chain has events but no head row";
+    }
+    return;
+  }
+  if (head->seq == walked_to.seq && head->hash == walked_to.hash) return;
+  r.ok = false;
+  if (head->seq > walked_to.seq) {
+    r.first_bad_seq = walked_to.seq + 1;
+    r.problem = "the chain ends at seq " + std::to_string(walked_to.seq) + " but its head is seq " +
+                std::to_string(head->seq) + ": events were removed from its end";
+  } else {
+    r.first_bad_seq = std::min(head->seq + 1, walked_to.seq);
+    r.problem = "the chain does not end at its head (seq " + std::to_string(head->seq) + ")";
+  }
 }
 
 } // namespace actas::domain

@@ -65,7 +65,22 @@ struct verify_result {
   std::string problem;
 };
 
-/// Checks that seqs start at 1 without gaps, each prev_hash is the previous hash and each hash matches.
-verify_result verify_chain(const std::vector<audit_event>& events, const hash_function& sha256);
+/// A point on a chain: the seq and hash of one event (seq 0 and genesis_hash: before the first).
+struct chain_point {
+  std::int64_t seq = 0;
+  std::string hash = genesis_hash;
+};
+
+/// Checks that seqs follow `from` without gaps, each prev_hash is the previous hash and each hash
+/// matches. `events` are the chain's events after `from` in seq order; `events` and `head` of the
+/// result count from `from` (a walk from a verified checkpoint need not read the verified prefix).
+verify_result verify_chain(const std::vector<audit_event>& events, const hash_function& sha256,
+                           const chain_point& from = {});
+
+/// The head rule: the chain must end exactly at the head recorded in the same transaction as its newest
+/// event. A walk that verified but ends short of that head lost its tail (rows deleted at the end leave a
+/// chain that links perfectly); one that ends elsewhere was rewritten. `walked_to` is where the walk of `r`
+/// ended (the last verified event); a failed walk is left as it is.
+void check_head(verify_result& r, const chain_point& walked_to, const std::optional<chain_point>& head);
 
 } // namespace actas::domain

@@ -1,5 +1,6 @@
 #include "store/batch_runner.hpp"
 
+#include <chrono>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -22,10 +23,24 @@ std::string what_of(const std::exception_ptr& e) {
   }
 }
 
+/// The SQLite result code behind a failure (SQLITE_ERROR when it was not SQLite's).
+int code_of(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const sqlite_error& x) {
+    return x.code();
+  } catch (...) {
+    return SQLITE_ERROR;
+  }
+}
+
 } // namespace
 
 batch_runner::batch_runner(const std::string& db_path) : db_(db_path), sha256_(crypto::sha256_hex) {
   crypto::init();
+  broken_ = check_chains(db_, sha256_);
+  for (const auto& f : broken_)
+    refused_[f.chain] = "it is broken at seq " + std::to_string(f.first_bad_seq) + " (" + f.problem + ")";
 }
 
 void batch_runner::step(std::string_view sql) {
@@ -56,9 +71,36 @@ void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& o
   heads_ = db_.chain_heads();
 }
 
+bool batch_runner::cover_failed_commit() {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int rc = SQLITE_OK;
+    try {
+      step("BEGIN IMMEDIATE");
+      // A value never written before, so the marker's page cannot equal the failed batch's first frame.
+      const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+      query q(db_.statements().get(R"(INSERT INTO meta (key, value) VALUES ('store.failed_commit_cover', ?1)
+                                      ON CONFLICT (key) DO UPDATE SET value = excluded.value)"));
+      q.bind(std::to_string(stamp) + "-" + std::to_string(++covers_));
+      q.run();
+      step("COMMIT");
+      return true;
+    } catch (const sqlite_error& e) {
+      rc = e.code();
+    } catch (...) {
+      rc = SQLITE_ERROR;
+    }
+    if (!sqlite3_get_autocommit(db_.handle())) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    // Written but not synced: the marker is harmless, and it now stands where the failed batch began.
+    if (rc == SQLITE_IOERR_FSYNC) return true;
+  }
+  return false;
+}
+
 std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_counters& counters) {
   std::vector<bool> ok(batch.size(), false);
   counters.jobs += batch.size();
+  bool committing = false;
+  int failed_code = SQLITE_OK;
   try {
     step("BEGIN IMMEDIATE");
     // Read inside the write lock: after a failed batch the heads in memory may name rolled-back events.
@@ -67,19 +109,31 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
       heads_stale_ = false;
     }
     transaction tx(db_, heads_, sha256_);
+    tx.refuse_chains(&refused_);
     for (std::size_t i = 0; i < batch.size(); ++i) run_job(batch[i], tx, ok, i);
+    committing = true;
     step("COMMIT");  // synchronous=FULL: durable once this returns
     ++counters.commits;
+    counters.writable = true;
     return ok;
   } catch (...) {
+    failed_code = code_of(std::current_exception());
     spdlog::error("store: a commit of {} job(s) to {} failed, all rolled back: {}", batch.size(), db_.path(),
                   what_of(std::current_exception()));
   }
   ++counters.failed_commits;
+  counters.writable = false;
   // Some errors (deferred constraints at COMMIT) leave the transaction open; others end it themselves.
   if (!sqlite3_get_autocommit(db_.handle())) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
   // Reloaded at the next BEGIN rather than now: the disk that just failed may fail a read too.
   heads_stale_ = true;
+  // Before anyone is told "failed": a COMMIT that failed after its frames were written (at the fsync, or
+  // after it) may have left the whole batch in the WAL. One that failed writing them left no commit frame.
+  const bool frames_may_be_whole = failed_code != SQLITE_FULL && failed_code != SQLITE_IOERR_WRITE;
+  if (committing && frames_may_be_whole && !cover_failed_commit())
+    spdlog::critical("store: after a failed commit, nothing could be written to {} either: a restart may "
+                     "still find the {} change(s) just refused, until the next commit succeeds",
+                     db_.path(), batch.size());
   return std::vector<bool>(batch.size(), false);
 }
 

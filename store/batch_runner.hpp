@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "store/chain_check.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
@@ -23,12 +24,16 @@ struct writer_counters {
   std::atomic<std::uint64_t> commits{0};
   std::atomic<std::uint64_t> jobs{0};
   std::atomic<std::uint64_t> failed_commits{0};
-  writer_stats snapshot() const { return {commits.load(), jobs.load(), failed_commits.load()}; }
+  std::atomic<bool> writable{true};
+  writer_stats snapshot() const {
+    return {commits.load(), jobs.load(), failed_commits.load(), writable.load()};
+  }
 };
 
 class batch_runner {
 public:
-  /// Opens (and migrates) the database; throws like database's constructor.
+  /// Opens (and migrates) the database and checks every audit chain (store/chain_check.hpp): the chains
+  /// that fail take no new events. Throws like database's constructor.
   explicit batch_runner(const std::string& db_path);
 
   /// BEGIN IMMEDIATE; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
@@ -39,17 +44,30 @@ public:
 
   /// The connection the batches run on.
   database& db() { return db_; }
+  /// The chains found broken when the database was opened.
+  const std::vector<chain_fault>& broken_chains() const { return broken_; }
 
 private:
   using heads_map = std::map<std::string, std::pair<std::int64_t, std::string>>;
 
   void step(std::string_view sql);
   void run_job(pending_job& p, transaction& tx, std::vector<bool>& ok, std::size_t i);
+  /// After a failed COMMIT (SPEC §6: no answer contradicts what a restart finds). SQLite appends a
+  /// commit's frames to the WAL, then fsyncs; when the fsync fails it rolls the batch back in memory, but
+  /// the frames may lie complete in the file, and the recovery a restart runs would replay them: a
+  /// change answered 503 would come back. The next transaction is appended exactly where the failed one
+  /// began (after the last frame SQLite counts as committed), and a frame only counts when its checksum
+  /// follows from the frame before it; so a small marker transaction written there leaves nothing of the
+  /// failed batch a restart could replay. Returns whether the marker's frames reached the file.
+  bool cover_failed_commit();
 
   database db_;
   heads_map heads_;
   bool heads_stale_ = true;  ///< read at the first BEGIN, and again after any failed batch
   domain::hash_function sha256_;
+  std::uint64_t covers_ = 0;
+  std::vector<chain_fault> broken_;
+  std::map<std::string, std::string> refused_;  ///< broken chain -> why, for transaction::refuse_chains
 };
 
 /// Calls each job's done with its result; a throwing callback is logged and does not stop the others.

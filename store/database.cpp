@@ -190,12 +190,19 @@ std::vector<domain::audit_event> database::audit(const audit_query& aq) {
   return out;
 }
 
-std::vector<domain::audit_event> database::audit_chain(const std::string& chain) {
-  query q(stmts_->get(std::string("SELECT ") + rows::audit_columns + " FROM audit WHERE chain = ?1 ORDER BY seq"));
-  q.bind(chain);
-  std::vector<domain::audit_event> out;
-  while (q.step()) out.push_back(rows::read_audit(q));
-  return out;
+std::vector<domain::audit_event> database::audit_chain(const std::string& chain) { return audit_after(chain, 0); }
+
+domain::verify_result database::verify(const std::string& chain, const domain::hash_function& sha256) {
+  exec(db_, "BEGIN");
+  try {
+    auto r = domain::verify_chain(audit_chain(chain), sha256);
+    domain::check_head(r, {r.events, r.head}, chain_head(chain));
+    exec(db_, "COMMIT");
+    return r;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 std::vector<domain::notification> database::inbox(const id& user_id, bool unread_only, int limit) {
@@ -260,17 +267,42 @@ std::optional<std::string> database::meta(const std::string& key) {
 }
 
 std::map<std::string, std::pair<std::int64_t, std::string>> database::chain_heads() {
+  query q(stmts_->get("SELECT chain, seq, hash FROM audit_heads"));
+  std::map<std::string, std::pair<std::int64_t, std::string>> heads;
+  while (q.step()) heads[q.text(0)] = {q.int64(1), q.text(2)};
+  return heads;
+}
+
+std::optional<domain::chain_point> database::chain_head(const std::string& chain) {
+  query q(stmts_->get("SELECT seq, hash FROM audit_heads WHERE chain = ?1"));
+  q.bind(chain);
+  if (!q.step()) return std::nullopt;
+  return domain::chain_point{q.int64(0), q.text(1)};
+}
+
+std::vector<domain::audit_event> database::audit_after(const std::string& chain, std::int64_t after_seq) {
+  query q(stmts_->get(std::string("SELECT ") + rows::audit_columns +
+                      " FROM audit WHERE chain = ?1 AND seq > ?2 ORDER BY seq"));
+  q.bind(chain, after_seq);
+  std::vector<domain::audit_event> out;
+  while (q.step()) out.push_back(rows::read_audit(q));
+  return out;
+}
+
+std::vector<std::string> database::chain_names() {
   // A loose index scan over the (chain, seq) key: one seek per chain instead of reading every event.
   query q(stmts_->get(R"(WITH RECURSIVE chains(name) AS (
                             SELECT min(chain) FROM audit
                             UNION ALL
                             SELECT (SELECT min(chain) FROM audit WHERE chain > name) FROM chains
                             WHERE name IS NOT NULL)
-                          SELECT a.chain, a.seq, a.hash FROM chains JOIN audit a ON a.chain = chains.name
-                          WHERE a.seq = (SELECT max(seq) FROM audit WHERE chain = chains.name))"));
-  std::map<std::string, std::pair<std::int64_t, std::string>> heads;
-  while (q.step()) heads[q.text(0)] = {q.int64(1), q.text(2)};
-  return heads;
+                          SELECT name FROM chains WHERE name IS NOT NULL
+                          UNION SELECT chain FROM audit_heads
+                          UNION SELECT chain FROM audit_verified
+                          ORDER BY 1)"));
+  std::vector<std::string> names;
+  while (q.step()) names.push_back(q.text(0));
+  return names;
 }
 
 } // namespace actas::store

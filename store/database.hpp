@@ -46,6 +46,9 @@ public:
   std::vector<domain::audit_event> audit(const audit_query& q);
   /// The whole chain in seq order (for verify).
   std::vector<domain::audit_event> audit_chain(const std::string& chain);
+  /// Walks the whole chain and checks that it ends at its head row (domain::check_head), reading both in
+  /// one read transaction so a commit in between cannot look like a cut tail.
+  domain::verify_result verify(const std::string& chain, const domain::hash_function& sha256);
   std::vector<domain::notification> inbox(const id& user_id, bool unread_only, int limit);
   std::int64_t unread_count(const id& user_id);
   /// One notification of one user (nullopt when it is not that user's).
@@ -57,8 +60,14 @@ public:
   std::optional<domain::support_grant> find_grant(const id& grant_id);
   /// Every grant of a realm, newest first (bounded by `limit`).
   std::vector<domain::support_grant> grants_of_realm(const id& realm_id, int limit);
-  /// Last (seq, hash) of every chain.
+  /// Last (seq, hash) of every chain, as its head row records it.
   std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
+  /// The head row of one chain (nullopt when the chain has none).
+  std::optional<domain::chain_point> chain_head(const std::string& chain);
+  /// The events of `chain` after `after_seq`, in seq order.
+  std::vector<domain::audit_event> audit_after(const std::string& chain, std::int64_t after_seq);
+  /// Every chain that has events, a head row or a verified checkpoint.
+  std::vector<std::string> chain_names();
 
 private:
   std::string path_;
@@ -97,13 +106,17 @@ public:
   void put_request(const domain::support_request& r);
   void put_grant(const domain::support_grant& g);
   void set_meta(const std::string& key, const std::string& value);
-  /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written.
+  /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written. Throws when
+  /// `e`'s chain is one of the refused ones (a chain found broken at start takes no new events).
   domain::audit_event append_audit(domain::audit_event e);
+  /// Chains that take no new events (not owned; may be null).
+  void refuse_chains(const std::map<std::string, std::string>* why_by_chain) { refused_ = why_by_chain; }
 
 private:
   database& db_;
   std::map<std::string, std::pair<std::int64_t, std::string>>& heads_;
   const domain::hash_function& sha256_;
+  const std::map<std::string, std::string>* refused_ = nullptr;
 };
 
 } // namespace actas::store

@@ -208,6 +208,30 @@ const migration v4{4, {
   "CREATE INDEX notifications_unread ON notifications(user_id, read) WHERE read = 0",
 }};
 
+// Chains checked at start (SPEC §5): a chain's events alone cannot show that its newest ones were
+// deleted, so each chain's head is written with every event (by a trigger, in the event's own
+// transaction); `audit_verified` is where the last check at start got to, so the next one walks only the
+// events after it. Existing databases get their heads from the events they have.
+const migration v5{5, {
+  R"(CREATE TABLE audit_heads (
+       chain TEXT PRIMARY KEY,
+       seq   INTEGER NOT NULL,
+       hash  TEXT NOT NULL))",
+  R"(INSERT INTO audit_heads (chain, seq, hash)
+     SELECT chain, seq, hash FROM audit a WHERE seq = (SELECT max(seq) FROM audit WHERE chain = a.chain))",
+  R"(CREATE TRIGGER audit_head_follows AFTER INSERT ON audit
+     BEGIN
+       INSERT INTO audit_heads (chain, seq, hash) VALUES (NEW.chain, NEW.seq, NEW.hash)
+       ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+     END)",
+  R"(CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
+     BEGIN SELECT RAISE(ABORT, 'audit heads are never deleted'); END)",
+  R"(CREATE TABLE audit_verified (
+       chain TEXT PRIMARY KEY,
+       seq   INTEGER NOT NULL,
+       hash  TEXT NOT NULL))",
+}};
+
 int user_version(sqlite3* db) {
   statement st(db, "PRAGMA user_version");
   query q(st);
@@ -217,7 +241,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5};
   return all;
 }
 

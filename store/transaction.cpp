@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <stdexcept>
+
 #include <sqlite3.h>
 
 #include "codec/settings_json.hpp"
@@ -184,6 +186,9 @@ void transaction::set_meta(const std::string& key, const std::string& value) {
 }
 
 domain::audit_event transaction::append_audit(domain::audit_event e) {
+  if (refused_)
+    if (auto it = refused_->find(e.chain); it != refused_->end())
+      throw std::runtime_error("audit chain " + e.chain + " takes no new events: " + it->second);
   std::int64_t prev_seq = 0;
   std::string prev_hash = domain::genesis_hash;
   if (auto it = heads_.find(e.chain); it != heads_.end()) std::tie(prev_seq, prev_hash) = it->second;

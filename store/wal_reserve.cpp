@@ -38,20 +38,32 @@ struct open_file {
   throw std::runtime_error("cannot reserve the WAL " + path + ": " + what + ": " + std::strerror(errno));
 }
 
-/// Writes zeros from the file's end up to `bytes` and makes them durable.
+/// Writes zeros from the file's end up to `bytes` and makes them durable. When that fails part way, the
+/// file is cut back to its old length: a start that cannot reserve must not leave tens of megabytes of
+/// zeros on a disk that is already short of space (only zeros past the old end go, never a frame).
 void extend_with_zeros(const std::string& path, std::uint64_t bytes) {
   open_file f(path);
   if (f.fd < 0) fail(path, "open");
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) fail(path, "stat");
   const std::vector<char> zeros(chunk_bytes, 0);
-  for (auto at = static_cast<std::uint64_t>(st.st_size); at < bytes;) {
+  const char* failed = nullptr;
+  for (auto at = static_cast<std::uint64_t>(st.st_size); at < bytes && !failed;) {
     auto n = std::min<std::uint64_t>(chunk_bytes, bytes - at);
     auto written = ::pwrite(f.fd, zeros.data(), n, static_cast<off_t>(at));
-    if (written <= 0) fail(path, "write");
-    at += static_cast<std::uint64_t>(written);
+    if (written <= 0)
+      failed = "write";
+    else
+      at += static_cast<std::uint64_t>(written);
   }
-  if (::fdatasync(f.fd) != 0) fail(path, "fdatasync");
+  if (!failed && ::fdatasync(f.fd) != 0) failed = "fdatasync";
+  if (!failed) return;
+  const int err = errno;  // the cause, not whatever the truncation sets
+  if (::ftruncate(f.fd, st.st_size) != 0)
+    throw std::runtime_error("cannot reserve the WAL " + path + ": " + failed + ": " + std::strerror(err) +
+                             ", and cutting it back failed too: " + std::strerror(errno));
+  errno = err;
+  fail(path, failed);
 }
 
 } // namespace

@@ -51,6 +51,7 @@ public:
   }
 
   writer_stats stats() const override { return counters_.snapshot(); }
+  std::vector<chain_fault> broken_chains() const override { return runner_.broken_chains(); }
 
   void stop() override {
     std::lock_guard stop_lock(stop_mu_);  // two threads stopping at once must not both join
@@ -114,6 +115,7 @@ public:
   }
 
   writer_stats stats() const override { return counters_.snapshot(); }
+  std::vector<chain_fault> broken_chains() const override { return runner_.broken_chains(); }
 
   void stop() override {
     std::lock_guard lock(mu_);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/chain_check.hpp"
 #include "store/database.hpp"
 
 namespace actas::store {
@@ -15,6 +16,8 @@ struct writer_stats {
   std::uint64_t commits = 0;
   std::uint64_t jobs = 0;
   std::uint64_t failed_commits = 0;
+  /// Whether the last commit succeeded (false from a failed commit until the next one that succeeds).
+  bool audit_writable = true;
 };
 
 class writer {
@@ -28,6 +31,9 @@ public:
   /// Queues a job. Never blocks the caller beyond a mutex.
   virtual void submit(job j, done d) = 0;
   virtual writer_stats stats() const = 0;
+  /// The audit chains found broken when the writer opened the database (checked before it takes any
+  /// job); every job that appends to one of them fails.
+  virtual std::vector<chain_fault> broken_chains() const = 0;
   /// Stops after the queued jobs are committed.
   virtual void stop() = 0;
 };

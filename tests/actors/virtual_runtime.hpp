@@ -35,6 +35,7 @@ public:
     inner_->submit(std::move(j), std::move(d));
   }
   store::writer_stats stats() const override { return inner_->stats(); }
+  std::vector<store::chain_fault> broken_chains() const override { return inner_->broken_chains(); }
   void stop() override { inner_->stop(); }
   bool failing = false;
 

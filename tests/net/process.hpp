@@ -36,7 +36,9 @@ inline constexpr auto start_timeout = 60s;
 
 class process {
 public:
-  explicit process(const std::vector<std::string>& args) {
+  /// Runs the binary with `args`; `extra_env` ("NAME=value") is added to its environment (the fault suite
+  /// preloads its fault shim this way).
+  explicit process(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
     posix_spawn_file_actions_t actions;
@@ -52,8 +54,16 @@ public:
     argv.push_back(nullptr);
     // The test's environment minus any ACTAS_* setting of the machine running it.
     std::vector<char*> envp;
+    // A name given in extra_env replaces the inherited one (getenv would return the first).
+    const auto overridden = [&](const char* e) {
+      for (const auto& x : extra_env)
+        if (auto eq = x.find('='); eq != std::string::npos && std::strncmp(e, x.c_str(), eq + 1) == 0) return true;
+      return false;
+    };
     for (char** e = environ; *e; ++e)
-      if (std::strncmp(*e, "ACTAS_", 6) != 0) envp.push_back(*e);
+      if (std::strncmp(*e, "ACTAS_", 6) != 0 && !overridden(*e)) envp.push_back(*e);
+    std::vector<std::string> extra(extra_env);
+    for (auto& e : extra) envp.push_back(e.data());
     envp.push_back(nullptr);
 
     const int rc = posix_spawn(&pid_, ACTAS_BINARY, &actions, nullptr, argv.data(), envp.data());

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "client.hpp"
+#include "demo_login.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/audit.hpp"
 #include "process.hpp"
@@ -18,13 +19,7 @@
 namespace actas::testing {
 namespace {
 
-const std::string reason = "Checking why the course player fails";
-
-std::string login(std::uint16_t port, const std::string& user) {
-  auto r = http(port, "POST", "/v1/login", json{{"username", user}, {"password", "demo"}}.dump());
-  EXPECT_EQ(r.status, 200u) << user << ": " << r.text << r.error;
-  return r.body.value("token", "");
-}
+const std::string& reason = demo_reason;
 
 json start(std::uint16_t port, const std::string& bearer, const std::string& target) {
   auto r = http(port, "POST", "/v1/impersonations", json{{"target", target}, {"reason", reason}}.dump(), bearer);

@@ -1,9 +1,12 @@
 #pragma once
 /// Shared pieces of the store tests: a small realm to write, a raw SQLite connection for poking at the
 /// file from outside the store, and a helper that runs one job and says whether it committed.
+#include <chrono>
+#include <future>
 #include <optional>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include "crypto/crypto.hpp"
@@ -26,6 +29,18 @@ inline bool commit(store::writer& w, store::writer::job j) {
   std::optional<bool> result;
   w.submit(std::move(j), [&](bool ok) { result = ok; });
   return result.value_or(false);
+}
+
+/// Submits to a group writer and waits (bounded) for the outcome.
+inline bool submit_and_wait(store::writer& w, store::writer::job j) {
+  std::promise<bool> p;
+  auto f = p.get_future();
+  w.submit(std::move(j), [&p](bool ok) { p.set_value(ok); });
+  if (f.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    ADD_FAILURE() << "the writer never answered";
+    return false;
+  }
+  return f.get();
 }
 
 /// A plain connection to the file, outside the store's API.

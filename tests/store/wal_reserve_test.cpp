@@ -1,5 +1,8 @@
 #include "store/wal_reserve.hpp"
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -83,6 +86,43 @@ TEST_F(wal_reserve_test, a_crash_image_with_uncheckpointed_frames_opens_whole_af
   append_events(*after, 10, 3);
   after.reset();
   EXPECT_EQ(chain_names(image), names_up_to(13));
+}
+
+/// Caps the size of any file this process writes (as a nearly full disk would), for one scope.
+class file_size_cap {
+public:
+  explicit file_size_cap(rlim_t bytes) {
+    old_signal_ = ::signal(SIGXFSZ, SIG_IGN);  // past the cap, writes fail with EFBIG instead of killing us
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit capped = old_;
+    capped.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &capped);
+  }
+  ~file_size_cap() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_signal_);
+  }
+  file_size_cap(const file_size_cap&) = delete;
+  file_size_cap& operator=(const file_size_cap&) = delete;
+
+private:
+  rlimit old_{};
+  sighandler_t old_signal_;
+};
+
+TEST_F(wal_reserve_test, a_reservation_that_cannot_finish_leaves_the_wal_as_it_was) {
+  auto w = make_inline_writer(path());
+  ASSERT_TRUE(commit(*w, write_small_realm));
+  const auto before = wal_size(path());
+  {
+    database db(path());
+    file_size_cap cap(2u << 20);
+    EXPECT_THROW(reserve_wal(db, four_mib), std::runtime_error);
+  }
+  EXPECT_EQ(wal_size(path()), before) << "a half-made reservation must not stay behind, filling the disk";
+  append_events(*w, 0, 3);
+  w.reset();
+  EXPECT_EQ(chain_names(path()), names_up_to(3));
 }
 
 TEST_F(wal_reserve_test, never_shortens_a_longer_wal) {

@@ -54,18 +54,6 @@ private:
   std::map<std::string, bool> results_;
 };
 
-/// Submits to a group writer and waits (bounded) for the outcome.
-bool submit_and_wait(writer& w, writer::job j) {
-  std::promise<bool> p;
-  auto f = p.get_future();
-  w.submit(std::move(j), [&p](bool ok) { p.set_value(ok); });
-  if (f.wait_for(60s) != std::future_status::ready) {
-    ADD_FAILURE() << "the writer never answered";
-    return false;
-  }
-  return f.get();
-}
-
 writer::job append(const std::string& chain, const std::string& event, std::optional<id> session = {}) {
   return [=](transaction& tx) {
     auto e = make_event(chain, event, at_s(1));

@@ -1,0 +1,22 @@
+#pragma once
+/// Logging in as a user of the --demo seed (password "demo"), for the tests that drive the real binary.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "client.hpp"
+
+namespace actas::testing {
+
+/// A reason every start rule accepts.
+inline const std::string demo_reason = "Checking why the course player fails";
+
+/// The token of a password login as `user` (empty, with a test failure, when refused).
+inline std::string login(std::uint16_t port, const std::string& user) {
+  auto r = http(port, "POST", "/v1/login", json{{"username", user}, {"password", "demo"}}.dump());
+  EXPECT_EQ(r.status, 200u) << user << ": " << r.text << r.error;
+  return r.body.value("token", "");
+}
+
+} // namespace actas::testing
