@@ -5,6 +5,7 @@
 /// when the condition changes (the audit writer on a failed or recovered write, the chain check at start,
 /// the server when it starts draining). app/main.cpp creates one and hands it to the server and the core.
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ public:
   void set_audit_writable(bool ok) { audit_writable_.store(ok); }
   /// false when an audit chain was found broken; stays until the node is restarted on a good chain.
   void set_chain_ok(bool ok) { chain_ok_.store(ok); }
+  /// A question asked on every readiness check instead of a pushed flag ("can the audit log be written
+  /// now?"); set once, before the server starts.
+  void set_audit_probe(std::function<bool()> probe) { audit_probe_ = std::move(probe); }
   /// Set by server::drain; a draining node never becomes ready again.
   void set_draining() { draining_.store(true); }
 
@@ -24,7 +28,7 @@ public:
   std::vector<std::string> problems() const {
     std::vector<std::string> out;
     if (draining_.load()) out.emplace_back("draining");
-    if (!audit_writable_.load()) out.emplace_back("audit_unwritable");
+    if (!audit_writable_.load() || (audit_probe_ && !audit_probe_())) out.emplace_back("audit_unwritable");
     if (!chain_ok_.load()) out.emplace_back("chain_broken");
     return out;
   }
@@ -33,6 +37,7 @@ private:
   std::atomic<bool> audit_writable_{true};
   std::atomic<bool> chain_ok_{true};
   std::atomic<bool> draining_{false};
+  std::function<bool()> audit_probe_;
 };
 
 } // namespace actas::net
