@@ -55,5 +55,7 @@ using due_atom = caf::atom_constant<caf::atom("due")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using mygrants_atom = caf::atom_constant<caf::atom("mygrants")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
 
 } // namespace actas::actors

@@ -35,6 +35,8 @@ public:
   runtime& operator=(const runtime&) = delete;
 
   registry_actor registry() const;
+  /// The keeper of Idempotency-Key answers (SPEC §6 Retries).
+  idempotency_actor idempotency() const;
   caf::actor_system& system();
   /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
   /// then lets the actor system end. Idempotent.

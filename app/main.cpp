@@ -58,6 +58,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.ws_idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout_s);
   so.allowed_origins = cfg.allowed_origins;
   so.service_keys = cfg.service_keys;
+  so.idempotency = core.idempotency();
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
   net::server http(so, core.registry(), core.system());
   http.start();

@@ -13,6 +13,7 @@
 
 #include "crypto/crypto.hpp"
 #include "net/errors.hpp"
+#include "net/idempotency.hpp"
 #include "net/ws_session.hpp"
 #include "web/assets.hpp"
 
@@ -70,6 +71,7 @@ private:
     c->req.body = std::move(req.body());
     if (auto i = req.find(http::field::authorization); i != req.end()) c->req.authorization = std::string(i->value());
     if (auto i = req.find(http::field::origin); i != req.end()) c->req.origin = std::string(i->value());
+    if (auto i = req.find("Idempotency-Key"); i != req.end()) c->req.idempotency_key = std::string(i->value());
     c->req.websocket_upgrade = beast::websocket::is_upgrade(req);
     const bool keep_alive = req.keep_alive();
     const auto version = req.version();
@@ -80,6 +82,8 @@ private:
       open->run_if_open([&] { asio::post(ex, std::move(t)); });
     };
 
+    if (req.count("Idempotency-Key") > 1)
+      return fail_call(*c, domain::errc::invalid_request, "the Idempotency-Key header is repeated");
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (auto* e = std::get_if<decode_error>(&t)) return fail_call(*c, domain::errc::invalid_request, e->message);
     auto& parsed = std::get<target>(t);
@@ -97,7 +101,7 @@ private:
       upgrade_request_.emplace(std::move(req));
       c->upgrade = [self = shared_from_this()](actors::principal who) { self->hand_over(std::move(who)); };
     }
-    (*route->h)(std::move(c));
+    handle_idempotently(std::move(c), *route->h);
   }
 
   /// The web console: the page itself is revalidated on every load (it names the assets), the assets are
@@ -132,6 +136,8 @@ private:
     if (!r.etag.empty())
       res_.set(http::field::etag, r.etag);
     res_.set("X-Request-Id", request_id);
+    if (r.replayed)
+      res_.set("Idempotent-Replayed", "true");
     res_.keep_alive(keep_alive);
     res_.body() = std::move(r.body);
     res_.prepare_payload();

@@ -65,6 +65,7 @@ void server::start() {
   sv->system = &m.system;
   sv->registry = m.registry;
   sv->service_keys = m.options.service_keys;
+  sv->idempotency = m.options.idempotency;
   m.state = std::make_shared<server_state>();
   m.state->routes = api_routes();
   m.state->open = std::make_shared<gate>();

@@ -28,6 +28,9 @@ struct server_options {
   /// Normalised origins a WebSocket may come from; empty: the server's own http://HOST:PORT.
   std::vector<std::string> allowed_origins;
   std::vector<std::string> service_keys;
+  /// The keeper of Idempotency-Key answers (actors::runtime::idempotency()); without one, a request
+  /// carrying a key answers 503.
+  actors::idempotency_actor idempotency;
 };
 
 class server {
