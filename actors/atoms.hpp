@@ -56,5 +56,7 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using rescope_atom = caf::atom_constant<caf::atom("rescope")>;
 using mygrants_atom = caf::atom_constant<caf::atom("mygrants")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
 
 } // namespace actas::actors

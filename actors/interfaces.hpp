@@ -7,6 +7,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/idempotency_types.hpp"
 #include "actors/messages.hpp"
 
 namespace actas::actors {
@@ -61,6 +62,15 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<audit_atom, store::audit_query>::with<audit_reply>,
   // Walks a whole chain.
   caf::replies_to<verify_atom, std::string>::with<verify_reply>>;
+
+/// Keeps the first answer to each (caller, Idempotency-Key) for 24 h on a connection of its own.
+using idempotency_actor = caf::typed_actor<
+  // A request with a key arrived: proceed (it is now in flight), replay the first answer, or refuse it.
+  caf::replies_to<claim_atom, idem_claim>::with<idem_ruling>,
+  // The claimed request was answered: keep the answer (true once durable) or, for a 5xx, forget the claim.
+  caf::replies_to<settle_atom, idem_answer>::with<bool>,
+  // From the writer: job n of this actor committed (ok) or not.
+  caf::reacts_to<committed_atom, std::uint64_t, bool>>;
 
 /// The one place that decides: directory, tokens, running sessions; every change goes through it.
 using registry_actor = caf::typed_actor<

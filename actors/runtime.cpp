@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/dashboard.hpp"
+#include "actors/idempotency.hpp"
 #include "actors/reader.hpp"
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
@@ -52,6 +53,7 @@ struct runtime::impl {
                  snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());
     audit_reader = deps.audit_reader;
     registry = sys.spawn(actors::registry, std::move(deps), std::move(snap));
+    idempotency = sys.spawn(actors::idempotency_keeper, cfg.db_path, writer, times);
   }
 
   void shutdown() {
@@ -64,6 +66,7 @@ struct runtime::impl {
     caf::anon_send_exit(timers, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(audit_reader, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(idempotency, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
     writer->stop();
   }
@@ -75,6 +78,7 @@ struct runtime::impl {
   reader_actor audit_reader;
   dashboard_actor hub;
   registry_actor registry;
+  idempotency_actor idempotency;
   bool stopped = false;
 };
 
@@ -86,6 +90,8 @@ runtime::~runtime() {
 }
 
 registry_actor runtime::registry() const { return impl_->registry; }
+
+idempotency_actor runtime::idempotency() const { return impl_->idempotency; }
 
 caf::actor_system& runtime::system() { return impl_->sys; }
 

@@ -37,6 +37,8 @@ public:
   runtime& operator=(const runtime&) = delete;
 
   registry_actor registry() const;
+  /// The keeper of Idempotency-Key answers (SPEC §6 Retries).
+  idempotency_actor idempotency() const;
   caf::actor_system& system();
   /// Readiness (SPEC §6 /readyz, §10 actas_audit_writable): false from a failed commit until the next
   /// one succeeds (the writer keeps trying with every new job, so this comes back by itself). Any thread.

@@ -68,6 +68,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   ready->set_audit_probe([&core] { return core.audit_writable(); });
   ready->set_chain_ok(core.broken_chains().empty());
   so.ready = ready;
+  so.idempotency = core.idempotency();
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
   net::server http(so, core.registry(), core.system());
   http.start();

@@ -35,6 +35,9 @@ enum class errc {
   // Lifecycle and authorization.
   session_ended,
   restricted_while_impersonating,
+  // Retries (SPEC §6).
+  idempotency_key_reused,
+  request_in_progress,
 };
 
 /// The wire name of a code, e.g. "target_busy".

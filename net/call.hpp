@@ -21,6 +21,8 @@ struct services {
   actors::registry_actor registry;
   /// Every valid service key (rotation); compared in constant time.
   std::vector<std::string> service_keys;
+  /// The keeper of Idempotency-Key answers (SPEC §6 Retries).
+  actors::idempotency_actor idempotency;
   /// Normalised origins (lowercase, no default port) a WebSocket may be opened from.
   std::vector<std::string> allowed_origins;
   /// What GET /readyz reports.
@@ -35,6 +37,7 @@ struct request {
   std::string body;
   std::optional<std::string> authorization;
   std::optional<std::string> origin;
+  std::optional<std::string> idempotency_key;
   bool websocket_upgrade = false;
   std::string ip;          ///< the peer address of the socket
   std::string request_id;  ///< "req_…", in every error body and in X-Request-Id
@@ -47,6 +50,7 @@ struct response {
   std::string content_type = "application/json";
   std::string cache_control = "no-store";
   std::string etag;  ///< static files only
+  bool replayed = false;  ///< the first answer to an Idempotency-Key, sent again
 };
 
 using task = std::function<void()>;

@@ -32,7 +32,10 @@ unsigned http_status(errc code) {
     case errc::actor_busy:
     case errc::target_busy:
     case errc::session_ended:
+    case errc::request_in_progress:
       return 409;
+    case errc::idempotency_key_reused:
+      return 422;
     case errc::too_large:
       return 413;
     case errc::rate_limited:
@@ -72,6 +75,8 @@ std::string_view default_message(errc code) {
     case errc::internal: return "the server failed to handle this request; it was logged";
     case errc::session_ended: return "the session has already ended";
     case errc::restricted_while_impersonating: return "this action is not allowed while impersonating";
+    case errc::idempotency_key_reused: return "this Idempotency-Key was already used for another request";
+    case errc::request_in_progress: return "the first request with this Idempotency-Key has not been answered yet";
   }
   return "error";
 }

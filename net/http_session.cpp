@@ -14,6 +14,7 @@
 #include "crypto/crypto.hpp"
 #include "net/content_type.hpp"
 #include "net/errors.hpp"
+#include "net/idempotency.hpp"
 #include "net/ws_session.hpp"
 #include "web/assets.hpp"
 
@@ -96,6 +97,7 @@ private:
     c->req.body = std::move(req.body());
     if (auto i = req.find(http::field::authorization); i != req.end()) c->req.authorization = std::string(i->value());
     if (auto i = req.find(http::field::origin); i != req.end()) c->req.origin = std::string(i->value());
+    if (auto i = req.find("Idempotency-Key"); i != req.end()) c->req.idempotency_key = std::string(i->value());
     c->req.websocket_upgrade = beast::websocket::is_upgrade(req);
     c->respond = [self = shared_from_this(), keep_alive = keep_alive_, version = version_, id, answered](response r) {
       *answered = true;
@@ -113,6 +115,8 @@ private:
       if (req.count(field) > 1)
         return fail_call(*c, domain::errc::invalid_request,
                          "the " + std::string(http::to_string(field)) + " header is given more than once");
+    if (req.count("Idempotency-Key") > 1)
+      return fail_call(*c, domain::errc::invalid_request, "the Idempotency-Key header is given more than once");
 
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (auto* e = std::get_if<decode_error>(&t)) return fail_call(*c, domain::errc::invalid_request, e->message);
@@ -137,7 +141,7 @@ private:
         self->hand_over(std::move(who));
       };
     }
-    (*route->h)(std::move(c));
+    handle_idempotently(std::move(c), *route->h);
   }
 
   /// The web console: the page itself is revalidated on every load (it names the assets), the assets are
@@ -172,6 +176,8 @@ private:
     if (!r.etag.empty())
       res_.set(http::field::etag, r.etag);
     res_.set("X-Request-Id", request_id);
+    if (r.replayed)
+      res_.set("Idempotent-Replayed", "true");
     // A draining server answers what is in flight, then closes the connection.
     res_.keep_alive(keep_alive && !state_->ready->draining());
     res_.body() = std::move(r.body);

@@ -81,6 +81,7 @@ void server::start() {
   sv->system = &m.system;
   sv->registry = m.registry;
   sv->service_keys = m.options.service_keys;
+  sv->idempotency = m.options.idempotency;
   m.state = std::make_shared<server_state>();
   m.state->ready = m.options.ready;
   sv->ready = m.state->ready;

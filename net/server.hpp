@@ -32,6 +32,9 @@ struct server_options {
   std::vector<std::string> service_keys;
   /// What GET /readyz reports; shared with whoever knows the audit log's health. Null: the server's own.
   std::shared_ptr<net::readiness> ready;
+  /// The keeper of Idempotency-Key answers (actors::runtime::idempotency()); without one, a request
+  /// carrying a key answers 503.
+  actors::idempotency_actor idempotency;
 };
 
 /// An I/O thread's body: runs `ioc` until it is stopped or runs out of work. A handler that throws is

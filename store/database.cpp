@@ -266,6 +266,14 @@ std::optional<std::string> database::meta(const std::string& key) {
   return q.text(0);
 }
 
+std::optional<domain::idempotent_answer> database::idempotent_answer(const std::string& caller,
+                                                                    const std::string& key) {
+  query q(stmts_->get("SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE caller = ?1 AND key = ?2"));
+  q.bind(caller, key);
+  if (!q.step()) return std::nullopt;
+  return domain::idempotent_answer{q.text(0), static_cast<unsigned>(q.int64(1)), q.text(2), q.time(3)};
+}
+
 std::map<std::string, std::pair<std::int64_t, std::string>> database::chain_heads() {
   query q(stmts_->get("SELECT chain, seq, hash FROM audit_heads"));
   std::map<std::string, std::pair<std::int64_t, std::string>> heads;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/audit.hpp"
+#include "domain/idempotency.hpp"
 #include "domain/notification.hpp"
 #include "store/records.hpp"
 
@@ -60,6 +61,8 @@ public:
   std::optional<domain::support_grant> find_grant(const id& grant_id);
   /// Every grant of a realm, newest first (bounded by `limit`).
   std::vector<domain::support_grant> grants_of_realm(const id& realm_id, int limit);
+  /// The answer kept for (caller, key), if any (SPEC §6 Retries).
+  std::optional<domain::idempotent_answer> idempotent_answer(const std::string& caller, const std::string& key);
   /// Last (seq, hash) of every chain, as its head row records it.
   std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
   /// The head row of one chain (nullopt when the chain has none).
@@ -106,6 +109,10 @@ public:
   void put_request(const domain::support_request& r);
   void put_grant(const domain::support_grant& g);
   void set_meta(const std::string& key, const std::string& value);
+  /// Keeps the answer to (caller, key) (replacing one older than the window) and forgets at most
+  /// `forget_at_most` answers older than `forget_before`, so the table stays bounded without a sweep.
+  void put_idempotent_answer(const std::string& caller, const std::string& key, const domain::idempotent_answer& a,
+                             timestamp forget_before, int forget_at_most);
   /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written. Throws when
   /// `e`'s chain is one of the refused ones (a chain found broken at start takes no new events).
   domain::audit_event append_audit(domain::audit_event e);

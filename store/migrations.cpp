@@ -232,6 +232,20 @@ const migration v5{5, {
        hash  TEXT NOT NULL))",
 }};
 
+// SPEC §6 Retries: the first answer to each (caller, Idempotency-Key), kept 24 h. `caller` is a hash of
+// the credential (never the credential itself); bodies are stored without their secrets.
+const migration v6{6, {
+  R"(CREATE TABLE idempotency_keys (
+       caller      TEXT NOT NULL,
+       key         TEXT NOT NULL,
+       fingerprint TEXT NOT NULL,
+       status      INTEGER NOT NULL,
+       body        TEXT NOT NULL,
+       created_at  INTEGER NOT NULL,
+       PRIMARY KEY (caller, key)))",
+  "CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at)",
+}};
+
 int user_version(sqlite3* db) {
   statement st(db, "PRAGMA user_version");
   query q(st);
@@ -241,7 +255,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4, v5};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6};
   return all;
 }
 

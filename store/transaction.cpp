@@ -185,6 +185,19 @@ void transaction::set_meta(const std::string& key, const std::string& value) {
       key, value);
 }
 
+void transaction::put_idempotent_answer(const std::string& caller, const std::string& key,
+                                        const domain::idempotent_answer& a, timestamp forget_before,
+                                        int forget_at_most) {
+  run(db_, R"(DELETE FROM idempotency_keys WHERE rowid IN
+                (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2))",
+      forget_before, forget_at_most);
+  run(db_, R"(INSERT INTO idempotency_keys (caller, key, fingerprint, status, body, created_at)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+              ON CONFLICT (caller, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+                body = excluded.body, created_at = excluded.created_at)",
+      caller, key, a.fingerprint, static_cast<std::int64_t>(a.status), a.body, a.at);
+}
+
 domain::audit_event transaction::append_audit(domain::audit_event e) {
   if (refused_)
     if (auto it = refused_->find(e.chain); it != refused_->end())

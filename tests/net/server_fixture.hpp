@@ -63,7 +63,8 @@ protected:
     return o;
   }
 
-  std::unique_ptr<net::server> make_server(const net::server_options& o) {
+  std::unique_ptr<net::server> make_server(net::server_options o) {
+    o.idempotency = core_->idempotency();
     auto s = std::make_unique<net::server>(o, core_->registry(), core_->system());
     s->start();
     return s;
