@@ -12,6 +12,7 @@
 #include "actors/commit_book.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/time_base.hpp"
+#include "domain/denial_limiter.hpp"
 #include "domain/directory.hpp"
 #include "domain/rate_limit.hpp"
 #include "domain/support.hpp"
@@ -98,6 +99,8 @@ struct registry_state {
   std::unordered_map<std::string, ws_ticket> tickets;
   /// Preferences written while impersonating, per session; discarded when the session ends.
   std::map<id, std::string> overlays;
+  /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).
+  domain::denial_limiter denials;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
   // Support access: pending requests and active grants, each with the actor owning its deadlines.

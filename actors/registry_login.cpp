@@ -2,6 +2,7 @@
 /// Argon2 check runs on a thread of its own so the registry never waits for it.
 #include <caf/all.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "crypto/crypto.hpp"
 
@@ -25,11 +26,16 @@ constexpr std::size_t max_username_bytes = 200;
 caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
   auto& st = self->state;
   auto at = now(self);
+  // Refused logins are audited (SPEC §5) with the username as typed, never the password.
+  auto denied = [&](domain::errc code) {
+    auto d = domain::login_denial(st.dir.find_username(cmd.username), cmd.username, code, cmd.ip, at);
+    return refuse(self, d, mint_reply{code, {}, {}, {}}, mint_reply{domain::errc::audit_unavailable, {}, {}, {}});
+  };
   if (cmd.username.empty() || cmd.username.size() > max_username_bytes || cmd.password.size() > max_password_bytes)
-    return mint_reply{domain::errc::invalid_request, {}, {}, {}};
+    return denied(domain::errc::invalid_request);
   if (st.failures_by_user.blocked(cmd.username, at) || st.failures_by_ip.blocked(cmd.ip, at) ||
       st.logins.size() >= st.deps.max_password_checks)
-    return mint_reply{domain::errc::rate_limited, {}, {}, {}};
+    return denied(domain::errc::rate_limited);
   const auto* u = st.dir.find_username(cmd.username);
   std::optional<std::string> hash;
   if (u)
@@ -64,7 +70,17 @@ void password_checked(registry_self self, std::uint64_t attempt, bool matched) {
   if (!matched || !usable) {
     st.failures_by_user.record_failure(pending.username, at);
     st.failures_by_ip.record_failure(pending.ip, at);
-    pending.reply.deliver(mint_reply{domain::errc::unauthenticated, {}, {}, {}});
+    // A failed login is audited with the username as typed (SPEC §5); the password never leaves here.
+    auto d = domain::login_denial(st.dir.find_username(pending.username), pending.username,
+                                  domain::errc::unauthenticated, pending.ip, at);
+    auto reply = pending.reply;
+    auto answer = [reply](bool ok) mutable {
+      reply.deliver(mint_reply{ok ? domain::errc::unauthenticated : domain::errc::audit_unavailable, {}, {}, {}});
+    };
+    if (admit_denial(self, d))
+      write_denial(self, d, answer);
+    else
+      answer(true);
     return;
   }
   st.failures_by_user.forget(pending.username);
