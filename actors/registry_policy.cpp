@@ -143,8 +143,19 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
     return reply;
   }
   auto acting = acting_of(who);
+  auto chain = subject->realm_id.value_or(std::string{domain::system_chain});
+  if (!decision.allowed) {
+    // A denied decision counts against the caller's denial limit (SPEC §5) like any other refusal.
+    domain::denial d;
+    d.chain = chain;
+    d.who = acting;
+    d.ip = cmd.ip;
+    d.at = now(self);
+    if (!admit_denial(self, d))
+      return reply;
+  }
   domain::audit_event ev;
-  ev.chain = subject->realm_id.value_or(std::string{domain::system_chain});
+  ev.chain = chain;
   ev.at = now(self);
   ev.event = "authorize";
   ev.performed_by = acting.performed_by;

@@ -75,5 +75,21 @@ TEST_F(denial_limit_test, the_summary_comes_once_per_minute_and_only_for_callers
   EXPECT_EQ(summaries().size(), 1u);
 }
 
+TEST_F(denial_limit_test, denied_authorize_decisions_count_against_the_same_limit) {
+  auto imp = rt->start(rt->token_for("adam"), "ann");
+  ASSERT_FALSE(imp.error);
+  for (int i = 0; i < 100; ++i) {
+    auto r = rt->ask<actors::authorize_reply>(actors::authorize_atom::value,
+                                              actors::authorize_command{crypto::token_hash(imp.token), "messages.send",
+                                                                        std::nullopt, ""});
+    ASSERT_FALSE(r.allowed);
+    ASSERT_EQ(r.code, errc::restricted_while_impersonating);
+  }
+  EXPECT_EQ(count("authorize", "adam"), 20u);
+  rt->advance(61s);
+  ASSERT_EQ(summaries().size(), 1u);
+  EXPECT_NE(summaries()[0].detail_json.find(R"("count":80)"), std::string::npos) << summaries()[0].detail_json;
+}
+
 } // namespace
 } // namespace actas::test
