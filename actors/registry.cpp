@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "actors/user.hpp"
 
@@ -164,6 +165,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     },
     [=](sweep_atom) {
       detail::sweep(self);
+      detail::flush_denials(self);
       self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
     },
   };

@@ -13,6 +13,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/time_base.hpp"
 #include "domain/dashboard.hpp"
+#include "domain/denial_limiter.hpp"
 #include "domain/directory.hpp"
 #include "domain/login_limit.hpp"
 #include "domain/support.hpp"
@@ -116,6 +117,8 @@ struct registry_state {
   std::map<id, std::string> overlays;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
+  /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).
+  domain::denial_limiter denials;
   // Support access: pending requests and active grants, each with the actor owning its deadlines.
   std::map<id, domain::support_request> requests;
   std::map<id, domain::support_grant> grants;

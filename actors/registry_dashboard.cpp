@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/dashboard.hpp"
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 
 namespace actas::actors::detail {
@@ -39,8 +40,19 @@ void subscribe(registry_self self, const socket_actor& tab, const std::string& t
   std::optional<domain::dashboard_scope> scope;
   if (u && auth.who.kind != store::token_kind::impersonation)
     scope = domain::dashboard_scope_of(st.dir, *u);
+  if (!scope && auth.error) {
+    self->send(tab, live_event{error_frame{domain::errc::unauthenticated}});
+    return;
+  }
   if (!scope) {
-    self->send(tab, live_event{error_frame{auth.error ? domain::errc::unauthenticated : domain::errc::forbidden}});
+    // A refused subscription is audited (SPEC §5); the tab hears of it once the event is durable.
+    auto d = denial_by(self, auth.who, "ws.subscribe", domain::errc::forbidden, "");
+    d.texts.emplace("topic", "dashboard");
+    auto tell = [self, tab](bool) { self->send(tab, live_event{error_frame{domain::errc::forbidden}}); };
+    if (admit_denial(self, d))
+      write_denial(self, d, tell);
+    else
+      tell(true);
     return;
   }
   std::vector<dashboard_update> snapshot;

@@ -28,16 +28,22 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   if (auth.error)
     return grants_reply{{errc::unauthenticated, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
-  if (auth.who.kind != store::token_kind::user)
-    return grants_reply{{errc::forbidden, {}, {}}, {}};
   auto i = st.requests.find(cmd.request_id);
   auto known = i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(cmd.request_id);
+  auto denied = [&](refusal r) {
+    auto d = support_denial(self, auth.who, "support.grant", r, cmd.ip,
+                            {{"request", cmd.request_id}, {"portals", domain::denial_list(cmd.portals)}},
+                            known ? std::optional{known->realm_id} : std::nullopt);
+    return refuse(self, d, grants_reply{r, {}}, grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+  };
+  if (auth.who.kind != store::token_kind::user)
+    return denied({errc::forbidden, {}, {}});
   if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
-    return grants_reply{{errc::not_found, {}, {}}, {}};
+    return denied({errc::not_found, {}, {}});
   auto settings = realm_settings_of(st.dir, known->realm_id);
   auto duration = cmd.duration_s.value_or(settings.support.default_duration_s);
   if (auto no = domain::check_grant(st.dir, *caller, *known, cmd.portals, duration, active_portals(st)))
-    return grants_reply{refusal_of(*no), {}};
+    return denied(refusal_of(*no));
 
   auto at = now(self);
   auto request = *known;
@@ -122,8 +128,11 @@ caf::result<mint_reply> grant_token(registry_self self, const std::string& token
     return mint_reply{errc::unauthenticated, {}, {}, {}};
   auto i = st.grants.find(grant_id);
   // Only the support user who asked, with its own login, gets the temporary admin's token.
-  if (auth.who.kind != store::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id)
-    return mint_reply{errc::not_found, {}, {}, {}};
+  if (auth.who.kind != store::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id) {
+    auto realm = i != st.grants.end() ? std::optional{i->second.realm_id} : std::nullopt;
+    auto d = support_denial(self, auth.who, "support.token", {errc::not_found, {}, {}}, "", {{"grant", grant_id}}, realm);
+    return refuse(self, d, mint_reply{errc::not_found, {}, {}, {}}, mint_reply{errc::audit_unavailable, {}, {}, {}});
+  }
   const auto& g = i->second;
   auto at = now(self);
   auto token = crypto::random_token();
@@ -167,17 +176,20 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
   if (auth.error)
     return grants_reply{{errc::unauthenticated, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
+  auto denied = [&](refusal r) {
+    auto d = support_denial(self, auth.who, "support.revoke", r, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
+    return refuse(self, d, grants_reply{r, {}}, grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+  };
   if (auth.who.kind != store::token_kind::user || ids.empty() || ids.size() > 100)
-    return grants_reply{{ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
-                         "name between 1 and 100 grants"},
-                        {}};
+    return denied({ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
+                   "name between 1 and 100 grants"});
   for (const auto& grant_id : ids) {
     auto i = st.grants.find(grant_id);
     auto known = i != st.grants.end() ? std::optional{i->second} : st.deps.reader->find_grant(grant_id);
     if (!known || !domain::is_superadmin_of(*caller, known->realm_id))
-      return grants_reply{{errc::not_found, "grants", "no such grant: " + domain::truncate_code_points(grant_id, 100, "…")}, {}};
+      return denied({errc::not_found, "grants", "no such grant: " + domain::truncate_code_points(grant_id, 100, "…")});
     if (i == st.grants.end())
-      return grants_reply{{errc::session_ended, "grants", "grant already ended: " + grant_id}, {}};
+      return denied({errc::session_ended, "grants", "grant already ended: " + grant_id});
   }
   auto rp = self->make_response_promise<grants_reply>();
   end_grants(self, ids, domain::grant_state::revoked, caller->user_id, ip,
@@ -292,8 +304,11 @@ caf::result<audit_reply> grant_log(registry_self self, const std::string& token_
     return audit_reply{errc::unauthenticated, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto g = st.deps.reader->find_grant(grant_id);
-  if (auth.who.kind != store::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id))
-    return audit_reply{errc::not_found, {}};
+  if (auth.who.kind != store::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id)) {
+    auto d = support_denial(self, auth.who, "support.log", {errc::not_found, {}, {}}, "", {{"grant", grant_id}},
+                            g ? std::optional{g->realm_id} : std::nullopt);
+    return refuse(self, d, audit_reply{errc::not_found, {}}, audit_reply{errc::audit_unavailable, {}});
+  }
   store::audit_query q;
   q.chain = g->realm_id;
   q.grant = grant_id;

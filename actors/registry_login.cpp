@@ -3,6 +3,7 @@
 /// run on threads of their own, a few at a time, fairly between addresses.
 #include <caf/all.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "crypto/crypto.hpp"
 
@@ -38,14 +39,19 @@ void run_check(registry_self self, std::uint64_t attempt) {
 caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
   auto& st = self->state;
   auto at = now(self);
+  // Refused logins are audited (SPEC §5) with the username as typed, never the password.
+  auto denied = [&](domain::errc code) {
+    auto d = domain::login_denial(st.dir.find_username(cmd.username), cmd.username, code, cmd.ip, at);
+    return refuse(self, d, mint_reply{code, {}, {}, {}}, mint_reply{domain::errc::audit_unavailable, {}, {}, {}});
+  };
   if (cmd.username.empty() || cmd.username.size() > max_username_bytes || cmd.password.size() > max_password_bytes)
-    return mint_reply{domain::errc::invalid_request, {}, {}, {}};
+    return denied(domain::errc::invalid_request);
   if (!st.login_limits.admits(cmd.username, cmd.ip, at))
-    return mint_reply{domain::errc::rate_limited, {}, {}, {}};
+    return denied(domain::errc::rate_limited);
   auto attempt = st.next_login++;
   auto admission = st.checks.enter(attempt, cmd.ip, st.login_limits.suspect(cmd.ip, at));
   if (admission == domain::check_queue::admission::refuse)
-    return mint_reply{domain::errc::rate_limited, {}, {}, {}};
+    return denied(domain::errc::rate_limited);
   const auto* u = st.dir.find_username(cmd.username);
   std::optional<std::string> hash;
   if (u)
@@ -79,7 +85,17 @@ void password_checked(registry_self self, std::uint64_t attempt, bool matched) {
   bool usable = u && u->status == domain::user_status::active && !u->is_temporary();
   if (!matched || !usable) {
     st.login_limits.record_failure(pending.username, pending.ip, at);
-    pending.reply.deliver(mint_reply{domain::errc::unauthenticated, {}, {}, {}});
+    // A failed login is audited with the username as typed (SPEC §5); the password never leaves here.
+    auto d = domain::login_denial(st.dir.find_username(pending.username), pending.username,
+                                  domain::errc::unauthenticated, pending.ip, at);
+    auto reply = pending.reply;
+    auto answer = [reply](bool ok) mutable {
+      reply.deliver(mint_reply{ok ? domain::errc::unauthenticated : domain::errc::audit_unavailable, {}, {}, {}});
+    };
+    if (admit_denial(self, d))
+      write_denial(self, d, answer);
+    else
+      answer(true);
     return;
   }
   issue_user_token(self, *u, pending.reply);

@@ -2,6 +2,7 @@
 /// impersonation overlay, and the inbox.
 #include <caf/all.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "codec/settings_json.hpp"
 #include "domain/authorize.hpp"
@@ -45,25 +46,33 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
   if (caller.error)
     return settings_reply{refused(*caller.error), {}, {}, {}};
   const auto* portal = st.dir.find_portal(portal_id);
+  // Every refusal below is audited (SPEC §5) with the portal as named and the offending field.
+  auto denied = [&](refusal r) {
+    auto d = denial_by(self, caller, "settings.change", *r.error, c.ip,
+                       portal ? std::optional{portal->realm_id} : std::nullopt);
+    d.texts.emplace("portal", portal_id);
+    note_field(d, r);
+    return refuse(self, d, settings_reply{r, {}, {}, {}}, settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+  };
   if (!portal)
-    return settings_reply{refused(errc::not_found), {}, {}, {}};
+    return denied(refused(errc::not_found));
   // Only superadmins change a realm's settings (SPEC §1); the platform provisions, it does not set policy.
   if (caller.service)
-    return settings_reply{refused(errc::forbidden), {}, {}, {}};
+    return denied(refused(errc::forbidden));
   if (auto no = domain::may_change_settings(st.dir, *caller.user, portal_id))
-    return settings_reply{refused(*no), {}, {}, {}};
+    return denied(refused(*no));
   auto before = st.dir.settings_override(portal_id);
   auto after = domain::merge(before, patch);
   bool top = !portal->parent;
   auto parent = st.dir.parent_settings(portal_id);
   auto result = top ? domain::apply(domain::default_settings(), after) : domain::tighten(parent, after);
   if (auto bad = domain::validate(patch, result))
-    return settings_reply{refused_field(*bad), {}, {}, {}};
+    return denied(refused_field(*bad));
   // A sub-portal may only tighten: judged on what this request sets, so an older override that a later
   // tightening of the parent already overrules does not block unrelated changes.
   if (!top)
     if (auto bad = domain::check_tightens(parent, domain::apply(parent, patch)))
-      return settings_reply{refused_field(*bad), {}, {}, {}};
+      return denied(refused_field(*bad));
 
   domain::audit_event ev;
   ev.chain = portal->realm_id;
@@ -134,8 +143,19 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
     return reply;
   }
   auto acting = acting_of(who);
+  auto chain = subject->realm_id.value_or(std::string{domain::system_chain});
+  if (!decision.allowed) {
+    // A denied decision counts against the caller's denial limit (SPEC §5) like any other refusal.
+    domain::denial d;
+    d.chain = chain;
+    d.who = acting;
+    d.ip = cmd.ip;
+    d.at = now(self);
+    if (!admit_denial(self, d))
+      return reply;
+  }
   domain::audit_event ev;
-  ev.chain = subject->realm_id.value_or(std::string{domain::system_chain});
+  ev.chain = chain;
   ev.at = now(self);
   ev.event = "authorize";
   ev.performed_by = acting.performed_by;

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "domain/end_rules.hpp"
 
@@ -82,8 +83,11 @@ caf::result<audit_reply> audit(registry_self self, const std::string& token_hash
   if (auth.error)
     return audit_reply{errc::unauthenticated, {}};
   auto chain = readable_chain(*st.dir.find_user(auth.who.user_id), auth.who, q.chain);
-  if (!chain)
-    return audit_reply{errc::forbidden, {}};
+  if (!chain) {
+    auto d = denial_by(self, auth.who, "audit.read", errc::forbidden, "");
+    d.texts.emplace("chain", q.chain);
+    return refuse(self, d, audit_reply{errc::forbidden, {}}, audit_reply{errc::audit_unavailable, {}});
+  }
   q.chain = *chain;
   q.limit = std::clamp<std::int64_t>(q.limit, 1, 1000);
   return self->delegate(st.deps.audit_reader, audit_atom::value, std::move(q));
@@ -95,8 +99,11 @@ caf::result<verify_reply> verify(registry_self self, const std::string& token_ha
   if (auth.error)
     return verify_reply{errc::unauthenticated, {}, {}};
   auto readable = readable_chain(*st.dir.find_user(auth.who.user_id), auth.who, chain);
-  if (!readable)
-    return verify_reply{errc::forbidden, {}, {}};
+  if (!readable) {
+    auto d = denial_by(self, auth.who, "audit.verify", errc::forbidden, "");
+    d.texts.emplace("chain", chain);
+    return refuse(self, d, verify_reply{errc::forbidden, {}, {}}, verify_reply{errc::audit_unavailable, {}, {}});
+  }
   return self->delegate(st.deps.audit_reader, verify_atom::value, *readable);
 }
 

@@ -2,6 +2,7 @@
 #include <caf/all.hpp>
 
 #include "actors/impersonation.hpp"
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/end_rules.hpp"
@@ -170,8 +171,6 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
     return start_reply{errc::unauthenticated, {}, {}};
-  if (cmd.return_to && !domain::valid_return_to(*cmd.return_to))
-    return start_reply{errc::invalid_request, {}, {}};
   const auto& who = auth.who;
   const domain::user* caller = st.dir.find_user(who.user_id);
   domain::start_request req;
@@ -180,22 +179,19 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   req.target_id = cmd.target;
   if (cmd.reason)
     req.reason = *cmd.reason;
+  if (cmd.return_to)
+    req.return_to = *cmd.return_to;
   req.caller_busy = st.session_of_actor.contains(caller->user_id);
   req.target_busy = st.sessions_of_target.contains(cmd.target);
   auto verdict = domain::check_start(st.dir, req);
   auto at = now(self);
-  auto rp = self->make_response_promise<start_reply>();
-  auto me = caf::actor_cast<registry_actor>(self);
-
   if (!verdict.allowed()) {
     auto code = *verdict.code;
-    auto ev = domain::start_denied_event(*caller, acting_of(who), cmd.target, code, cmd.reason, cmd.ip, at);
-    st.commits.submit(*st.deps.writer, me, [ev](store::transaction& tx) { tx.append_audit(ev); },
-                      [rp, code](bool ok) mutable {
-                        rp.deliver(start_reply{ok ? code : errc::audit_unavailable, {}, {}});
-                      });
-    return rp;
+    auto d = domain::start_denial(*caller, acting_of(who), cmd.target, code, cmd.reason, cmd.return_to, cmd.ip, at);
+    return refuse(self, d, start_reply{code, {}, {}}, start_reply{errc::audit_unavailable, {}, {}});
   }
+  auto rp = self->make_response_promise<start_reply>();
+  auto me = caf::actor_cast<registry_actor>(self);
 
   const domain::user& target = *verdict.target;
   auto settings = st.dir.effective_settings(*target.home_portal);
@@ -261,22 +257,33 @@ caf::result<end_reply> end(registry_self self, const end_command& cmd) {
     return end_reply{errc::unauthenticated, {}};
   const auto& who = auth.who;
   auto s = lookup(self, cmd.session_id);
+  // Refused ends are audited (SPEC §5) with the session as named; it is linked only once the caller may
+  // know it exists.
+  auto refused = [&](errc code, bool known, impersonation_session shown) {
+    auto d = denial_by(self, who, "impersonation.end", code, cmd.ip);
+    d.texts.emplace("session", cmd.session_id);
+    if (cmd.message)
+      d.texts.emplace("message", *cmd.message);
+    if (known)
+      d.session = s->session_id;
+    return refuse(self, d, end_reply{code, std::move(shown)}, end_reply{errc::audit_unavailable, {}});
+  };
   if (!s)
-    return end_reply{errc::not_found, {}};
+    return refused(errc::not_found, false, {});
   domain::end_caller caller{st.dir.find_user(who.user_id), std::nullopt};
   if (who.kind == store::token_kind::impersonation)
     caller.token_session = who.session_id;
   auto permission = domain::may_end(st.dir, caller, *s);
   if (!permission.allowed())
-    return end_reply{*permission.code, {}};
+    return refused(*permission.code, *permission.code != errc::not_found, {});
   auto live = st.sessions.find(cmd.session_id);
   if (live == st.sessions.end() || !live->second.handle)
-    return end_reply{errc::session_ended, *s};
+    return refused(errc::session_ended, true, *s);
   ending how;
   if (cmd.message) {
     auto text = domain::accept_exit_message(*cmd.message);
     if (!text)
-      return end_reply{errc::invalid_request, {}};
+      return refused(errc::invalid_request, true, {});
     if (!text->empty())
       how.message = std::move(*text);
   }

@@ -78,11 +78,18 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
   if (auth.error)
     return request_reply{{errc::unauthenticated, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
+  auto denied = [&](refusal r) {
+    auto realm = cmd.portals.empty() ? std::nullopt : realm_of_portal(st.dir, cmd.portals.front());
+    auto d = support_denial(self, auth.who, "support.request", r, cmd.ip,
+                            {{"portals", domain::denial_list(cmd.portals)}, {"ticket", cmd.ticket}}, realm);
+    d.reason = cmd.reason;
+    return refuse(self, d, request_reply{r, {}}, request_reply{{errc::audit_unavailable, {}, {}}, {}});
+  };
   if (auth.who.kind != store::token_kind::user)
-    return request_reply{{errc::forbidden, {}, {}}, {}};
+    return denied({errc::forbidden, {}, {}});
   id realm_id;
   if (auto no = domain::check_request(st.dir, *caller, cmd.portals, cmd.reason, cmd.ticket, realm_id))
-    return request_reply{refusal_of(*no), {}};
+    return denied(refusal_of(*no));
   auto at = now(self);
   auto settings = realm_settings_of(st.dir, realm_id);
   domain::support_request r;
@@ -132,10 +139,15 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   bool may = known && auth.who.kind == store::token_kind::user &&
              (how == domain::request_state::denied ? domain::is_superadmin_of(*caller, known->realm_id)
                                                    : caller->user_id == known->support_user);
+  auto denied = [&](refusal r, domain::support_request shown) {
+    auto d = support_denial(self, auth.who, how == domain::request_state::denied ? "support.deny" : "support.cancel",
+                            r, ip, {{"request", request_id}}, known ? std::optional{known->realm_id} : std::nullopt);
+    return refuse(self, d, request_reply{r, std::move(shown)}, request_reply{{errc::audit_unavailable, {}, {}}, {}});
+  };
   if (!may)
-    return request_reply{{errc::not_found, {}, {}}, {}};
+    return denied({errc::not_found, {}, {}}, {});
   if (i == st.requests.end())
-    return request_reply{{errc::session_ended, {}, "the request is no longer pending"}, *known};
+    return denied({errc::session_ended, {}, "the request is no longer pending"}, *known);
   auto r = i->second;
   auto at = now(self);
   r.state = how;

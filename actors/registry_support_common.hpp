@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "actors/support_timer.hpp"
 
@@ -75,6 +76,17 @@ inline void stop_timer(registry_self self, const id& owner) {
 }
 
 inline refusal refusal_of(const domain::support_refusal& r) { return {r.code, r.field, r.message}; }
+
+/// A refused support step (SPEC §5) by the token's user: `event` names the step, `texts` what the client
+/// named (request, grants, portals, ticket…); on the caller's realm chain, or the realm acted on.
+inline domain::denial support_denial(registry_self self, const principal& who, std::string event, const refusal& r,
+                                     const std::string& ip, std::map<std::string, std::string> texts,
+                                     const std::optional<id>& realm_acted_on) {
+  auto d = denial_by(self, who, std::move(event), r.error.value_or(domain::errc::forbidden), ip, realm_acted_on);
+  d.texts = std::move(texts);
+  note_field(d, r);
+  return d;
+}
 
 /// Ends grants (revoked or expired) with everything that hangs on them; `then` learns when all is durable.
 void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_state how, std::optional<id> by,

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 
 namespace actas::actors::detail {
@@ -63,6 +64,26 @@ std::optional<errc> impersonation_refusal(const resolved_caller& caller) {
   return std::nullopt;
 }
 
+/// What a refused realm or portal provisioning records: the event, what the client named, and the realm.
+struct provisioning_denial {
+  std::string event;
+  std::map<std::string, std::string> texts;
+  std::optional<id> realm;
+};
+
+/// Refuses a provisioning call, audited (SPEC §5) when the caller is the platform or a live token; a call
+/// with neither is only refused, as there is nobody to name.
+caf::result<portal_reply> refuse_provisioning(registry_self self, const caller_ref& c, const provisioning_denial& what,
+                                              refusal r) {
+  auto by = c.service ? resolved_caller{std::nullopt, nullptr, {}, true} : resolve(self, c);
+  if (by.error)
+    return portal_reply{r, {}, {}};
+  auto d = denial_by(self, by, what.event, *r.error, c.ip, what.realm);
+  d.texts = what.texts;
+  note_field(d, r);
+  return refuse(self, d, portal_reply{r, {}, {}}, portal_reply{refused(errc::audit_unavailable), {}, {}});
+}
+
 } // namespace
 
 users_reply list_users(registry_self self, const caller_ref& c, const domain::user_filter& f, std::int32_t limit) {
@@ -86,15 +107,22 @@ caf::result<user_reply> create_user(registry_self self, const caller_ref& c, con
   auto caller = resolve(self, c);
   if (caller.error)
     return user_reply{refused(*caller.error), {}};
+  // Every refusal below is audited (SPEC §5) with the user as the client described it.
+  auto denied = [&](refusal r) {
+    auto d = denial_by(self, caller, "user.create", *r.error, c.ip, realm_of_portal(st.dir, nu.portal));
+    d.texts = {{"user", nu.user_id}, {"username", nu.username}, {"name", nu.display_name}};
+    note_field(d, r);
+    return refuse(self, d, user_reply{r, {}}, user_reply{refused(errc::audit_unavailable), {}});
+  };
   if (auto no = impersonation_refusal(caller))
-    return user_reply{refused(*no), {}};
+    return denied(refused(*no));
   // Permission first: an admin refused for another realm's portal must not learn before that what exists
   // there (issue 12: the existence checks answered first).
   if (!caller.service)
     if (auto no = domain::may_provision(st.dir, *caller.user, nu))
-      return user_reply{refused(*no), {}};
+      return denied(refused(*no));
   if (auto bad = domain::check_new_user(st.dir, nu))
-    return user_reply{refused_field(*bad), {}};
+    return denied(refused_field(*bad));
   auto u = domain::build_user(st.dir, nu);
   nlohmann::json detail{{"user", u.user_id}, {"new", fields_of(u)}};
   auto ev = change_event(self, caller, c, chain_of_user(u), "user.create", u.home_portal, detail.dump());
@@ -121,16 +149,23 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   auto caller = resolve(self, c);
   if (caller.error)
     return user_reply{refused(*caller.error), {}};
-  if (auto no = impersonation_refusal(caller))
-    return user_reply{refused(*no), {}};
   const auto* target = st.dir.find_user(user_id);
+  // Every refusal below is audited (SPEC §5) with the user as the client named it.
+  auto denied = [&](refusal r) {
+    auto d = denial_by(self, caller, "user.change", *r.error, c.ip, target ? target->realm_id : std::nullopt);
+    d.texts.emplace("user", user_id);
+    note_field(d, r);
+    return refuse(self, d, user_reply{r, {}}, user_reply{refused(errc::audit_unavailable), {}});
+  };
+  if (auto no = impersonation_refusal(caller))
+    return denied(refused(*no));
   if (!target)
-    return user_reply{refused(errc::not_found), {}};
+    return denied(refused(errc::not_found));
   const auto& as_caller = caller.service ? *target : *caller.user;
   if (auto no = domain::may_apply(st.dir, as_caller, caller.service, *target, patch))
-    return user_reply{refused(*no), {}};
+    return denied(refused(*no));
   if (auto bad = domain::validate_change(st.dir, *target, patch))
-    return user_reply{refused_field(*bad), {}};
+    return denied(refused_field(*bad));
   auto before = *target;
   auto after = domain::apply(before, patch);
   bool loses_access = after.status != domain::user_status::active && before.status == domain::user_status::active;
@@ -197,13 +232,16 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
 
 caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, const domain::new_realm& nr) {
   auto& st = self->state;
+  // Realm provisioning is a system event: its refusals go to the caller's realm or the system chain.
+  provisioning_denial what{"realm.create", {{"realm", nr.realm_id}, {"name", nr.name}, {"top_portal", nr.top_portal_id}},
+                           std::nullopt};
   if (!c.service)
-    return portal_reply{refused(errc::forbidden), {}, {}};
+    return refuse_provisioning(self, c, what, refused(errc::forbidden));
   if (auto bad = domain::check_new_realm(st.dir, nr))
-    return portal_reply{refused_field(*bad), {}, {}};
+    return refuse_provisioning(self, c, what, refused_field(*bad));
+  resolved_caller platform{std::nullopt, nullptr, {}, true};
   auto r = domain::build_realm(nr);
   auto top = domain::build_top_portal(nr);
-  resolved_caller platform{std::nullopt, nullptr, {}, true};
   nlohmann::json detail{{"realm", r.realm_id}, {"name", r.name}, {"top_portal", top.portal_id}};
   auto ev = change_event(self, platform, c, r.realm_id, "realm.create", top.portal_id, detail.dump());
   auto rp = self->make_response_promise<portal_reply>();
@@ -227,12 +265,14 @@ caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, 
 
 caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c, const domain::new_portal& np) {
   auto& st = self->state;
+  provisioning_denial what{"portal.create", {{"portal", np.portal_id}, {"parent", np.parent}, {"name", np.name}},
+                           realm_of_portal(st.dir, np.parent)};
   if (!c.service)
-    return portal_reply{refused(errc::forbidden), {}, {}};
+    return refuse_provisioning(self, c, what, refused(errc::forbidden));
   if (auto bad = domain::check_new_portal(st.dir, np))
-    return portal_reply{refused_field(*bad), {}, {}};
-  auto p = domain::build_portal(st.dir, np);
+    return refuse_provisioning(self, c, what, refused_field(*bad));
   resolved_caller platform{std::nullopt, nullptr, {}, true};
+  auto p = domain::build_portal(st.dir, np);
   nlohmann::json detail{{"portal", p.portal_id}, {"parent", np.parent}, {"name", p.name}};
   auto ev = change_event(self, platform, c, p.realm_id, "portal.create", p.portal_id, detail.dump());
   auto rp = self->make_response_promise<portal_reply>();

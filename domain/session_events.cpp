@@ -1,7 +1,5 @@
 #include "domain/session_events.hpp"
 
-#include "domain/text.hpp"
-
 namespace actas::domain {
 
 namespace {
@@ -44,31 +42,6 @@ audit_event start_event(const impersonation_session& s, const std::string& ip) {
   if (s.return_to)
     detail.emplace("return_to", *s.return_to);
   e.detail_json = detail_of(detail);
-  return e;
-}
-
-audit_event start_denied_event(const user& caller, const acting& who, const std::string& target, errc code,
-                               const std::optional<std::string>& reason, const std::string& ip, timestamp at) {
-  audit_event e;
-  e.chain = caller.realm_id ? *caller.realm_id : std::string{system_chain};
-  e.at = at;
-  e.event = "impersonation.start";
-  e.performed_by = who.performed_by;
-  e.active_account = who.active_account;
-  e.via = who.via;
-  e.grant = who.grant;
-  e.portal = caller.home_portal;
-  e.result = outcome::denied;
-  e.code = std::string{to_string(code)};
-  // A refused reason may be malformed (that may be why it was refused): keep only an accepted one.
-  if (reason && code != errc::reason_required)
-    e.reason = *reason;
-  if (!ip.empty())
-    e.ip = ip;
-  // The target id is the caller's own input: kept when it looks like an id, so a huge or malformed one
-  // cannot bloat or break the chain.
-  bool plausible = target.size() <= 200 && is_valid_utf8(target) && !has_control_character(target);
-  e.detail_json = detail_of({{"target", plausible ? target : std::string{"(malformed)"}}});
   return e;
 }
 

@@ -27,11 +27,6 @@ struct acting {
   std::optional<id> grant;
 };
 
-/// `impersonation.start`, outcome denied, with the rule's code, on the chain of the caller's realm. The
-/// requested target id (the caller's own input) is kept in `detail`.
-audit_event start_denied_event(const user& caller, const acting& who, const std::string& target, errc code,
-                               const std::optional<std::string>& reason, const std::string& ip, timestamp at);
-
 /// `impersonation.end`, outcome done, dated at the end (an expiry at its deadline). `performed_by` is who
 /// ended it when a person did, else the actor; `detail` records the end reason, who ended it and, for a
 /// re-check, the rule (also in `code`).

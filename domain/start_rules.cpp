@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/session.hpp"
 #include "domain/text.hpp"
 
 namespace actas::domain {
@@ -59,6 +60,7 @@ start_verdict check_start(const directory& dir, const start_request& req) {
   const auto min = static_cast<std::size_t>(std::max<std::int64_t>(settings.impersonation.reason_min_length, 0));
   const auto reason = req.reason ? accept_text(*req.reason, min, max_reason_length) : std::nullopt;
   if (!reason) return refuse(errc::reason_required);
+  if (req.return_to && !valid_return_to(*req.return_to)) return refuse(errc::invalid_request);
   if (settings.impersonation.exclusive && req.target_busy) return refuse(errc::target_busy);
 
   v.target = target;

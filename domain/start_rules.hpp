@@ -1,5 +1,7 @@
 #pragma once
-/// The thirteen start rules of SPEC §2, checked in SPEC order; the first that fails decides.
+/// The thirteen start rules of SPEC §2, checked in SPEC order; the first that fails decides. `return_to`
+/// is the request's own text like the reason, so it is checked with it: right after rule 12 (a nested
+/// impersonation with a bad `return_to` is still refused as nested_impersonation).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,8 @@ struct start_request {
   std::string_view target_id;
   /// The reason, as sent (nullopt when missing).
   std::optional<std::string_view> reason;
+  /// Where to go back after the end, as sent (nullopt when absent).
+  std::optional<std::string_view> return_to;
   /// The caller already runs an active (or starting) impersonation (rule 5).
   bool caller_busy = false;
   /// The target is already being impersonated by someone (rule 13, only when exclusive).

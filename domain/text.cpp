@@ -135,6 +135,23 @@ std::string_view trim(std::string_view s) {
   return s.substr(begin, end - begin);
 }
 
+std::string make_valid_utf8(std::string_view s) {
+  static constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t pos = 0; pos < s.size();) {
+    const auto d = decode(s, pos);
+    if (d) {
+      out.append(s.substr(pos, d->length));
+      pos += d->length;
+    } else {
+      out.append(replacement);
+      ++pos;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> accept_text(std::string_view s, std::size_t min, std::size_t max) {
   if (!is_valid_utf8(s) || has_control_character(s) || has_invisible_formatting(s)) return std::nullopt;
   const std::string_view trimmed = trim(s);

@@ -33,6 +33,10 @@ std::string_view trim(std::string_view s);
 /// after trimming. Returns the trimmed text, or nullopt when the text breaks any of these.
 std::optional<std::string> accept_text(std::string_view s, std::size_t min, std::size_t max);
 
+/// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD (one per bad byte), so text taken from a
+/// client can be stored, hashed and shown as JSON. Well-formed text comes back unchanged.
+std::string make_valid_utf8(std::string_view s);
+
 /// Largest reason or message, in code points (SPEC §2).
 inline constexpr std::size_t max_reason_length = 500;
 

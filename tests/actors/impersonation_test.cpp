@@ -1,4 +1,6 @@
 // The impersonation lifecycle through the registry, in virtual time: start, deadlines, ends, denials.
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +22,11 @@ struct impersonation_test : registry_fixture {
       if (e.event == name)
         out.push_back(e);
     return out;
+  }
+  /// How many `name` events were done, not refused (a late end's 409 is a denial event of its own).
+  std::size_t done(const std::string& name) {
+    auto all = events(name);
+    return std::count_if(all.begin(), all.end(), [](const auto& e) { return e.result == domain::outcome::done; });
   }
 };
 
@@ -101,9 +108,9 @@ TEST_F(impersonation_test, a_manual_end_racing_the_deadline_ends_once) {
   rt->advance(1min);
   ASSERT_FALSE(reply.error);
   EXPECT_EQ(reply.session.ended_because, domain::end_reason::ended_by_actor);
-  EXPECT_EQ(events("impersonation.end").size(), 1u);
+  EXPECT_EQ(done("impersonation.end"), 1u);
   EXPECT_EQ(rt->end(adam, r.session.session_id).error, errc::session_ended);
-  EXPECT_EQ(events("impersonation.end").size(), 1u);
+  EXPECT_EQ(done("impersonation.end"), 1u);
   auto verified = domain::verify_chain(rt->reader().audit_chain("acme"), crypto::sha256_hex);
   EXPECT_TRUE(verified.ok) << verified.problem;
 }
@@ -116,7 +123,7 @@ TEST_F(impersonation_test, an_expiry_already_queued_loses_to_nothing_and_a_late_
   auto late = rt->end(adam, r.session.session_id);
   EXPECT_EQ(late.error, errc::session_ended);
   EXPECT_EQ(late.session.ended_because, domain::end_reason::expired);
-  EXPECT_EQ(events("impersonation.end").size(), 1u);
+  EXPECT_EQ(done("impersonation.end"), 1u);
 }
 
 TEST_F(impersonation_test, ending_by_hand_tells_everyone_and_the_token_dies) {

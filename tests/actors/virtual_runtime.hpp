@@ -192,6 +192,16 @@ struct registry_fixture : ::testing::Test {
   }
 };
 
+/// The refused requests recorded as `event` on `chain`, oldest first (SPEC §5: every denial is an event).
+inline std::vector<domain::audit_event> denied_events(store::database& db, const std::string& event,
+                                                      const std::string& chain) {
+  std::vector<domain::audit_event> out;
+  for (auto& e : db.audit_chain(chain))
+    if (e.event == event && e.result == domain::outcome::denied)
+      out.push_back(e);
+  return out;
+}
+
 /// Kinds of events in a log, for compact assertions: "hello", "notification:impersonation_started",
 /// "banner:being_viewed", "clear:being_viewed", "session_ended", "close:1008".
 inline std::vector<std::string> kinds(const event_log& log) {

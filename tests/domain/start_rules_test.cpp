@@ -24,6 +24,7 @@ struct start_case {
   bool impersonation_token = false;
   bool caller_busy = false;
   bool target_busy = false;
+  std::optional<std::string> return_to{};
   std::optional<errc> expected{};  ///< nullopt: the start is allowed
 };
 
@@ -61,6 +62,7 @@ start_verdict run(const directory& d, const start_case& c) {
   if (c.reason) req.reason = *c.reason;
   req.caller_busy = c.caller_busy;
   req.target_busy = c.target_busy;
+  if (c.return_to) req.return_to = *c.return_to;
   return check_start(d, req);
 }
 
@@ -72,6 +74,27 @@ void expect_cases(const directory& d, const std::vector<start_case>& cases) {
     else
       EXPECT_TRUE(v.allowed()) << c.name << ": got " << to_string(*v.code);
   }
+}
+
+// `return_to` is the request's own text like the reason: judged right after rule 12, so every rule before
+// it still answers with its own code (a nested impersonation stays nested_impersonation).
+TEST(start_rules, a_bad_return_to_is_judged_after_the_reason) {
+  const directory d = rules_directory();
+  expect_cases(d, {
+    {.name = "1 before return_to", .caller = "sara", .target = "u-ann", .impersonation_token = true,
+     .return_to = "https://evil.example/", .expected = errc::nested_impersonation},
+    {.name = "2 before return_to", .caller = "ann", .target = "u-bob", .return_to = "//evil",
+     .expected = errc::permission_missing},
+    {.name = "3 before return_to", .caller = "sara", .target = "u-nobody", .return_to = "//evil",
+     .expected = errc::target_not_found},
+    {.name = "12 before return_to", .caller = "adam", .target = "u-ann", .reason = "short",
+     .return_to = "//evil", .expected = errc::reason_required},
+    {.name = "return_to before 13", .caller = "adam", .target = "u-ann", .target_busy = true,
+     .return_to = "//evil", .expected = errc::invalid_request},
+    {.name = "absolute", .caller = "adam", .target = "u-ann", .return_to = "https://evil.example/",
+     .expected = errc::invalid_request},
+    {.name = "relative is fine", .caller = "adam", .target = "u-ann", .return_to = "/admin/users"},
+  });
 }
 
 TEST(start_rules, every_rule_code_is_reached) {
