@@ -91,7 +91,7 @@ TEST_F(idempotency_test, keys_belong_to_their_caller) {
 
 TEST_F(idempotency_test, a_malformed_or_repeated_key_is_refused_400_and_changes_nothing) {
   const auto adam = token("adam");
-  for (const std::string bad : {std::string(256, 'k'), std::string("caf\xc3\xa9")}) {
+  for (const std::string& bad : {std::string(256, 'k'), std::string("caf\xc3\xa9")}) {
     auto r = start_keyed(adam, "ann", bad);
     EXPECT_EQ(r.status, 400u) << r.text;
     EXPECT_EQ(r.body["error"]["code"], "invalid_request");
