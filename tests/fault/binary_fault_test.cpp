@@ -75,11 +75,16 @@ TEST_P(binary_fault_test, every_answer_given_while_the_disk_failed_agrees_with_w
     // Nothing was announced: no active session is listed.
     auto active = http(*port, "GET", "/v1/impersonations?state=active", {}, sara);
     EXPECT_EQ(active.body["sessions"].size(), 0u) << active.text;
+    // Load balancers are told: not ready while the audit log cannot be written.
+    auto unready = http(*port, "GET", "/readyz");
+    EXPECT_EQ(unready.status, 503u) << unready.text;
+    EXPECT_EQ(unready.body["problems"], json::array({"audit_unwritable"})) << unready.text;
 
     // The disk is back: no restart needed.
     fault(false);
     answers.push_back(start(*port, "pia", pia, "ann"));
     EXPECT_EQ(answers.back().status, 201u) << answers.back().code;
+    EXPECT_EQ(http(*port, "GET", "/readyz").status, 200u) << "ready again once a commit succeeded";
 
     // And fails again, then the process dies in the middle of it. Each failed commit is written where
     // the one before it was, so the last one is what a restart would replay: a start.
@@ -156,6 +161,9 @@ TEST(chain_at_start_test, a_chain_cut_at_its_tail_is_caught_at_start_and_refuses
   auto r = start(*port, "sara", sara, "bob");
   EXPECT_EQ(r.status, 503u);
   EXPECT_EQ(r.code, "audit_unavailable");
+  auto ready = http(*port, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503u) << ready.text;
+  EXPECT_EQ(ready.body["problems"], json::array({"chain_broken"})) << ready.text;
 }
 
 } // namespace
