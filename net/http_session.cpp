@@ -179,7 +179,10 @@ private:
     if (r.replayed)
       res_.set("Idempotent-Replayed", "true");
     // A draining server answers what is in flight, then closes the connection.
-    res_.keep_alive(keep_alive && !state_->ready->draining());
+    // Decided once, here: a response announced as kept alive is followed by a read even if a drain began
+    // while it was being written, so the client's next request is answered (503, Connection: close).
+    keep_alive = keep_alive && !state_->ready->draining();
+    res_.keep_alive(keep_alive);
     res_.body() = std::move(r.body);
     res_.prepare_payload();
     stream_.expires_after(write_timeout);
@@ -190,7 +193,7 @@ private:
     writing_ = false;
     busy_.reset();
     if (ec) return;
-    if (!keep_alive || state_->ready->draining()) return shut_down();
+    if (!keep_alive) return shut_down();
     read();
   }
 
