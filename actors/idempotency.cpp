@@ -1,6 +1,7 @@
 #include "actors/idempotency.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace actas::actors {
 
@@ -21,20 +22,27 @@ idempotency_actor::behavior_type idempotency_keeper(keeper_self self, std::strin
   self->state.writer = std::move(writer);
   self->state.times = times;
   return {
-    [=](claim_atom, const idem_claim& c) -> idem_ruling {
+    [=](claim_atom, const idem_claim& c) -> caf::result<idem_ruling> {
       auto& st = self->state;
       const auto slot = std::make_pair(c.caller, c.key);
       const bool in_flight = st.in_flight.count(slot) > 0;
-      const auto stored = st.db->idempotent_answer(c.caller, c.key);
+      std::optional<domain::idempotent_answer> stored;
+      try {
+        stored = st.db->idempotent_answer(c.caller, c.key);
+      } catch (const std::exception& e) {
+        // A failed read costs this request (net answers 503), never the keeper.
+        spdlog::error("idempotency keeper: reading a kept answer failed: {}", e.what());
+        return caf::make_error(caf::sec::runtime_error);
+      }
       const auto verdict = domain::judge_idempotent_request(stored, in_flight, c.fingerprint, wall_now(self));
       if (verdict == domain::idempotency_verdict::replay)
-        return {verdict, stored->status, stored->body};
+        return idem_ruling{verdict, stored->status, stored->body};
       if (verdict == domain::idempotency_verdict::proceed) {
         if (st.in_flight.size() >= max_idempotent_in_flight)
-          return {domain::idempotency_verdict::in_progress, 429, {}};
+          return idem_ruling{domain::idempotency_verdict::in_progress, 429, {}};
         st.in_flight.insert(slot);
       }
-      return {verdict, 0, {}};
+      return idem_ruling{verdict, 0, {}};
     },
     [=](settle_atom, const idem_answer& a) -> caf::result<bool> {
       auto& st = self->state;
