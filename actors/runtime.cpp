@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/clock_keeper.hpp"
 #include "actors/dashboard.hpp"
 #include "actors/idempotency.hpp"
 #include "actors/reader.hpp"
@@ -34,8 +35,9 @@ struct runtime::impl {
     crypto::init();
     writer = store::make_group_writer(cfg.db_path, 512, cfg.reserve_wal);
     auto reader = std::make_shared<store::database>(cfg.db_path);
-    time_base times{std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now()),
-                    sys.clock().now()};
+    // Not simply the system clock: one set back while the node was down would lengthen every deadline.
+    times = time_base{node_start_time(*reader), sys.clock().now()};
+    clock_keeper = spawn_clock_keeper(sys, writer, times);
     // Detached: the wheel gets a thread of its own, so deadlines never queue behind session work.
     timers = sys.spawn<caf::detached>(timer_wheel, times);
     registry_deps deps;
@@ -67,7 +69,9 @@ struct runtime::impl {
     caf::anon_send_exit(audit_reader, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(idempotency, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(clock_keeper, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
+    keep_anchor(*writer, times, sys.clock().now());
     writer->stop();
   }
 
@@ -79,6 +83,8 @@ struct runtime::impl {
   dashboard_actor hub;
   registry_actor registry;
   idempotency_actor idempotency;
+  caf::actor clock_keeper;
+  time_base times;
   bool stopped = false;
 };
 

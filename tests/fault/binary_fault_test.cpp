@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fault_switch.hpp"
@@ -123,6 +124,63 @@ TEST_P(binary_fault_test, every_answer_given_while_the_disk_failed_agrees_with_w
   auto verify = http(*port, "GET", "/v1/audit/verify", {}, sara);
   EXPECT_EQ(verify.body["ok"], true) << verify.text;
   EXPECT_EQ(file_query(db_path(), "PRAGMA integrity_check"), "ok");
+}
+
+TEST_P(binary_fault_test, a_session_ends_on_time_while_the_disk_fails_and_its_end_is_written_once_it_is_back) {
+  std::string session, token;
+  {
+    process server(args(), faults_.env());
+    auto port = listening_port(server);
+    ASSERT_TRUE(port) << server.out_text << server.err_text;
+    const auto sara = login(*port, "sara");
+    one_minute_sessions(*port, sara);
+    auto started = http(*port, "POST", "/v1/impersonations",
+                        json{{"target", "ann"}, {"reason", reason}}.dump(), login(*port, "pia"));
+    ASSERT_EQ(started.status, 201u) << started.text;
+    session = started.body["session"]["id"];
+    token = started.body["token"];
+    EXPECT_EQ(http(*port, "GET", "/v1/me", {}, token).status, 200u);
+
+    fault(true);
+    // The deadline passes while nothing can be written (bounded wait: the session has a minute).
+    json seen;
+    for (int i = 0; i < 240; ++i) {
+      seen = http(*port, "GET", "/v1/impersonations/" + session, {}, sara).body["session"];
+      if (seen["state"] != "active") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    EXPECT_EQ(seen["state"], "ended") << seen;
+    EXPECT_EQ(seen["end_reason"], "expired") << seen;
+    EXPECT_EQ(http(*port, "GET", "/v1/me", {}, token).status, 401u) << "the token outlived its session";
+    EXPECT_GT(faults_.injected(), 0u) << "the end was never tried on the failing disk";
+    EXPECT_EQ(file_query(db_path(), "SELECT state FROM sessions WHERE session_id = '" + session + "'"), "active")
+        << "the failing disk took the end after all: this test proves nothing";
+
+    // The disk is back: the end is written by itself, without a restart, and announced once.
+    fault(false);
+    std::string stored;
+    for (int i = 0; i < 100 && stored != "ended"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      stored = file_query(db_path(), "SELECT state FROM sessions WHERE session_id = '" + session + "'");
+    }
+    EXPECT_EQ(stored, "ended");
+    server.signal(SIGKILL);
+    ASSERT_TRUE(server.wait_exit());
+  }
+  process again(args());
+  auto port = listening_port(again);
+  ASSERT_TRUE(port) << again.out_text << again.err_text;
+  const auto sara = login(*port, "sara");
+  auto after = http(*port, "GET", "/v1/impersonations/" + session, {}, sara).body["session"];
+  EXPECT_EQ(after["state"], "ended") << after;
+  EXPECT_EQ(after["end_reason"], "expired") << after;
+  EXPECT_EQ(after["ended_at"], after["expires_at"]) << after;
+  EXPECT_EQ(http(*port, "GET", "/v1/me", {}, token).status, 401u);
+  EXPECT_EQ(file_query(db_path(), "SELECT count(*) FROM notifications WHERE user_id = 'ann' AND kind = "
+                              "'impersonation_ended'"),
+            "1");
+  auto verify = http(*port, "GET", "/v1/audit/verify", {}, sara);
+  EXPECT_EQ(verify.body["ok"], true) << verify.text;
 }
 
 INSTANTIATE_TEST_SUITE_P(faults, binary_fault_test, ::testing::Values("eio", "enospc"));

@@ -5,7 +5,11 @@
  * full disk). Sockets, pipes and terminals are never touched, so the server keeps answering. A test turns
  * the faults on and off on a running process by creating and removing those files; each injected fault
  * is counted in $ACTAS_FAULT_DIR/injected (one byte appended per fault, written with the real write) so
- * a test can tell that the faults were actually met. */
+ * a test can tell that the faults were actually met.
+ *
+ * $ACTAS_CLOCK_OFFSET_S (read once per process) moves the wall clock (CLOCK_REALTIME and its coarse form,
+ * gettimeofday, time) by that many seconds, as if the machine's clock had been set; the monotonic and
+ * boot clocks are left alone, as a real clock change leaves them. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -14,7 +18,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/time.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef int (*sync_fn)(int);
@@ -95,6 +101,45 @@ ssize_t pwritev(int fd, const struct iovec* iov, int n, off_t at) {
   static pwritev_fn next;
   if (!next) next = (pwritev_fn)real("pwritev");
   return inject(fd, "enospc", ENOSPC) ? -1 : next(fd, iov, n, at);
+}
+
+/* Seconds added to the wall clock; read from the environment the first time it is needed. A race between
+ * two first calls is harmless: both compute the same value. */
+static long long wall_offset_s(void) {
+  static int known;
+  static long long offset;
+  if (!known) {
+    const char* text = getenv("ACTAS_CLOCK_OFFSET_S");
+    offset = text ? strtoll(text, NULL, 10) : 0;
+    known = 1;
+  }
+  return offset;
+}
+
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec*);
+typedef int (*gettimeofday_fn)(struct timeval*, void*);
+
+int clock_gettime(clockid_t id, struct timespec* ts) {
+  static clock_gettime_fn next;
+  if (!next) next = (clock_gettime_fn)real("clock_gettime");
+  int rc = next(id, ts);
+  if (rc == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)) ts->tv_sec += wall_offset_s();
+  return rc;
+}
+
+int gettimeofday(struct timeval* tv, void* tz) {
+  static gettimeofday_fn next;
+  if (!next) next = (gettimeofday_fn)real("gettimeofday");
+  int rc = next(tv, tz);
+  if (rc == 0) tv->tv_sec += wall_offset_s();
+  return rc;
+}
+
+time_t time(time_t* out) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (time_t)-1;
+  if (out) *out = ts.tv_sec;
+  return ts.tv_sec;
 }
 
 /* Lets a test check that the shim is really loaded (dlsym(RTLD_DEFAULT, ...)). */

@@ -19,4 +19,11 @@ inline std::string login(std::uint16_t port, const std::string& user) {
   return r.body.value("token", "");
 }
 
+/// Lowers acme's impersonation limit to its floor, one minute, so a test can see a session expire.
+inline void one_minute_sessions(std::uint16_t port, const std::string& superadmin) {
+  auto r = http(port, "PATCH", "/v1/portals/acme/settings",
+                json{{"impersonation", {{"max_duration_s", 60}, {"warn_before_s", 30}}}}.dump(), superadmin);
+  ASSERT_EQ(r.status, 200u) << r.text;
+}
+
 } // namespace actas::testing
