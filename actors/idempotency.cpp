@@ -39,7 +39,7 @@ idempotency_actor::behavior_type idempotency_keeper(keeper_self self, std::strin
         return idem_ruling{verdict, stored->status, stored->body};
       if (verdict == domain::idempotency_verdict::proceed) {
         if (st.in_flight.size() >= max_idempotent_in_flight)
-          return idem_ruling{domain::idempotency_verdict::in_progress, 429, {}};
+          return idem_ruling{domain::idempotency_verdict::too_busy, 0, {}};
         st.in_flight.insert(slot);
       }
       return idem_ruling{verdict, 0, {}};

@@ -90,6 +90,16 @@ struct pending_end {
   std::vector<std::function<void(bool, const domain::impersonation_session&)>> waiters;  ///< answered once known
 };
 
+/// Grant ends that are decided (tokens dead, temporary admins tombstoned) but not yet durable: written
+/// again until they are, and only then announced (issue 13: an end whose write failed is retried).
+struct pending_grant_end {
+  std::vector<domain::support_grant> grants;
+  std::function<void(store::transaction&)> write;
+  std::vector<domain::notification> notes;
+  bool writing = false;  ///< a write is in flight: a retry must not write the events twice
+  std::vector<std::function<void(bool)>> waiters;  ///< answered once the next write is known
+};
+
 struct registry_state {
   registry_deps deps;
   domain::directory dir;
@@ -122,6 +132,9 @@ struct registry_state {
   // Support access: pending requests and active grants, each with the actor owning its deadlines.
   std::map<id, domain::support_request> requests;
   std::map<id, domain::support_grant> grants;
+  std::map<std::uint64_t, pending_grant_end> unwritten_grant_ends;
+  std::map<id, std::uint64_t> grant_end_of;  ///< grant → its entry in unwritten_grant_ends
+  std::uint64_t next_grant_end = 1;
   std::map<id, timer_client_actor> support_timers;
 
   static inline const char* name = "registry";

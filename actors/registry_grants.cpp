@@ -1,6 +1,8 @@
 /// Support grants (SPEC §3.2–3.4): allowed by a superadmin per portal, each with a temporary admin that
 /// lives exactly as long as the grant; tokens for the requesting support user; revocation and expiry that
 /// end everything hanging on the grant before anyone is told it ended.
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/registry_support_common.hpp"
@@ -17,6 +19,10 @@ std::vector<id> active_portals(const registry_state& st) {
   std::vector<id> out;
   for (const auto& [grant_id, g] : st.grants)
     out.push_back(g.portal_id);
+  // A grant whose end is not yet durable still holds its portal: a restart would find it live.
+  for (const auto& [n, pe] : st.unwritten_grant_ends)
+    for (const auto& g : pe.grants)
+      out.push_back(g.portal_id);
   return out;
 }
 
@@ -183,6 +189,36 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
   if (auth.who.kind != store::token_kind::user || ids.empty() || ids.size() > 100)
     return denied({ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
                    "name between 1 and 100 grants"});
+  // A revoke of grants whose end was decided but not yet written learns how the next write goes.
+  if (std::all_of(ids.begin(), ids.end(), [&](const id& g) { return st.grant_end_of.count(g) > 0; }) &&
+      std::all_of(ids.begin(), ids.end(), [&](const id& g) {
+        const auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
+        return std::any_of(pe.grants.begin(), pe.grants.end(), [&](const auto& e) {
+          return e.grant_id == g && e.state == domain::grant_state::revoked && domain::is_superadmin_of(*caller, e.realm_id);
+        });
+      })) {
+    auto rp = self->make_response_promise<grants_reply>();
+    auto left = std::make_shared<std::size_t>(ids.size());
+    auto all_ok = std::make_shared<bool>(true);
+    auto answered = std::make_shared<std::vector<domain::support_grant>>();
+    for (const auto& g : ids) {
+      auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
+      for (const auto& e : pe.grants)
+        if (e.grant_id == g)
+          answered->push_back(e);
+      pe.waiters.push_back([rp, left, all_ok, answered](bool ok) mutable {
+        *all_ok = *all_ok && ok;
+        if (--*left > 0)
+          return;
+        if (*all_ok)
+          rp.deliver(grants_reply{{}, *answered});
+        else
+          rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+      });
+    }
+    retry_unwritten(self);
+    return rp;
+  }
   for (const auto& grant_id : ids) {
     auto i = st.grants.find(grant_id);
     auto known = i != st.grants.end() ? std::optional{i->second} : st.deps.reader->find_grant(grant_id);
@@ -273,28 +309,57 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     for (const auto& e : events)
       tx.append_audit(e);
   };
-  // Two things must be durable before anyone hears of the end: the grants (with their tombstones and
+  // Two things must be durable before the caller hears of the end: the grants (with their tombstones and
   // notes) and the ends of the impersonations their temporary admins ran. Those end at once, here, so
-  // nothing else (the token sweep) can end them first for another reason.
+  // nothing else (the token sweep) can end them first for another reason. Each is written again until it
+  // is durable, and announced only then.
   struct progress {
     int waiting = 2;
     bool ok = true;
   };
   auto state = std::make_shared<progress>();
-  auto done = [self, state, ended, notes, then](bool ok) {
+  auto done = [state, ended, then](bool ok) {
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
       return;
-    if (state->ok) {
-      push_notes(self, notes);
-      for (const auto& g : ended)
-        publish(self, {true, std::nullopt, std::nullopt, g});
-    }
     if (then)
       then(state->ok, ended);
   };
+  const auto n = st.next_grant_end++;
+  for (const auto& g : ended)
+    st.grant_end_of[g.grant_id] = n;
+  st.unwritten_grant_ends.emplace(n, pending_grant_end{ended, std::move(write), notes, false, {done}});
   finish_all(self, std::move(sessions), done);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(write), done);
+  write_grant_end(self, n);
+}
+
+void write_grant_end(registry_self self, std::uint64_t n) {
+  auto& st = self->state;
+  auto& pe = st.unwritten_grant_ends.at(n);
+  if (pe.writing)
+    return;
+  pe.writing = true;
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), pe.write, [self, n](bool ok) {
+    auto& st = self->state;
+    auto i = st.unwritten_grant_ends.find(n);
+    if (i == st.unwritten_grant_ends.end())
+      return;
+    auto waiters = std::move(i->second.waiters);
+    i->second.waiters.clear();
+    i->second.writing = false;
+    if (ok) {
+      push_notes(self, i->second.notes);
+      for (const auto& g : i->second.grants) {
+        publish(self, {true, std::nullopt, std::nullopt, g});
+        st.grant_end_of.erase(g.grant_id);
+      }
+      st.unwritten_grant_ends.erase(i);
+    } else {
+      arm_retry(self);
+    }
+    for (auto& w : waiters)
+      w(ok);
+  });
 }
 
 caf::result<audit_reply> grant_log(registry_self self, const std::string& token_hash, const id& grant_id) {

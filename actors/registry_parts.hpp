@@ -137,7 +137,12 @@ void recheck_sessions(registry_self self,
                       std::optional<id> changed_by, std::function<void(bool)> then);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
-/// Writes again the ends the audit log refused.
+/// Writes again the ends the audit log refused (sessions and grants).
 void retry_unwritten(registry_self self);
+/// Writes the pending grant end `n` (unless a write of it is in flight); once durable it is announced
+/// and forgotten, else retried (arm_retry). Its waiters learn the outcome either way.
+void write_grant_end(registry_self self, std::uint64_t n);
+/// Asks for one retry_unwritten a moment from now (once, however often it is called before).
+void arm_retry(registry_self self);
 
 } // namespace actas::actors::detail

@@ -76,14 +76,6 @@ std::optional<impersonation_session> lookup(registry_self self, const id& sessio
 
 void write_end(registry_self self, const id& session_id);
 
-void arm_retry(registry_self self) {
-  auto& st = self->state;
-  if (st.retry_armed)
-    return;
-  st.retry_armed = true;
-  self->delayed_send(self, st.deps.retry_after, retry_atom::value);
-}
-
 /// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive.
 void announce_end(registry_self self, pending_end& pe) {
   const auto& s = pe.session;
@@ -346,12 +338,25 @@ void finish(registry_self self, const id& session_id, ending how, end_waiter wai
   write_end(self, session_id);
 }
 
+void arm_retry(registry_self self) {
+  auto& st = self->state;
+  if (st.retry_armed)
+    return;
+  st.retry_armed = true;
+  self->delayed_send(self, st.deps.retry_after, retry_atom::value);
+}
+
 void retry_unwritten(registry_self self) {
   std::vector<id> ids;
   for (const auto& [session_id, pe] : self->state.unwritten)
     ids.push_back(session_id);
   for (const auto& session_id : ids)
     write_end(self, session_id);
+  std::vector<std::uint64_t> grant_ends;
+  for (const auto& [n, pe] : self->state.unwritten_grant_ends)
+    grant_ends.push_back(n);
+  for (auto n : grant_ends)
+    write_grant_end(self, n);
 }
 
 void resume(registry_self self, std::vector<impersonation_session> sessions) {

@@ -30,6 +30,7 @@ enum class idempotency_verdict {
   replay,       ///< same request again: answer the stored answer, act not
   key_reused,   ///< 422 idempotency_key_reused: the key was used for another request
   in_progress,  ///< 409 request_in_progress: the first request with this key has no answer yet
+  too_busy,     ///< 429 rate_limited: too many keyed requests are waiting for their answers (a bound)
 };
 
 /// The rule: an answer within the window decides (same fingerprint → replay, another → reused); without

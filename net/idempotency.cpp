@@ -94,9 +94,8 @@ void handle_idempotently(call_ptr c, const handler& h) {
           return c->respond(std::move(r));
         }
         case idempotency_verdict::key_reused: return answer_error(*c, errc::idempotency_key_reused);
-        case idempotency_verdict::in_progress:
-          if (ruling->status == 429) return answer_error(*c, errc::rate_limited);
-          return answer_error(*c, errc::request_in_progress);
+        case idempotency_verdict::in_progress: return answer_error(*c, errc::request_in_progress);
+        case idempotency_verdict::too_busy: return answer_error(*c, errc::rate_limited);
         case idempotency_verdict::proceed:
           keep_answer_before_sending(c, std::move(claim));
           return h(std::move(c));

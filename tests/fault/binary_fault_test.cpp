@@ -183,6 +183,68 @@ TEST_P(binary_fault_test, a_session_ends_on_time_while_the_disk_fails_and_its_en
   EXPECT_EQ(verify.body["ok"], true) << verify.text;
 }
 
+TEST_P(binary_fault_test, a_revoke_the_disk_refused_is_written_once_it_is_back_and_holds_after_a_restart) {
+  std::string grant, temp_token;
+  auto grant_state = [&] {
+    return file_query(db_path(), "SELECT state FROM support_grants WHERE grant_id = '" + grant + "'");
+  };
+  auto revoke = [&](std::uint16_t port, const std::string& sara) {
+    return http(port, "POST", "/v1/support/grants/revoke", json{{"grants", {grant}}}.dump(), sara);
+  };
+  {
+    process server(args(), faults_.env());
+    auto port = listening_port(server);
+    ASSERT_TRUE(port) << server.out_text << server.err_text;
+    const auto sara = login(*port, "sara");
+    const auto sam = login(*port, "sam");
+    auto asked = http(*port, "POST", "/v1/support/requests",
+                      json{{"portals", {"acme-eu"}}, {"reason", "Enrolments fail"}, {"ticket", "T-1"}}.dump(), sam);
+    ASSERT_EQ(asked.status, 201u) << asked.text;
+    auto granted = http(*port, "POST", "/v1/support/grants",
+                        json{{"request", asked.body["request"]["id"]}, {"portals", {"acme-eu"}}, {"duration_s", 3600}}.dump(),
+                        sara);
+    ASSERT_EQ(granted.status, 201u) << granted.text;
+    grant = granted.body["grants"][0]["id"];
+    temp_token = http(*port, "POST", "/v1/support/grants/" + grant + "/token", "{}", sam).body.value("token", "");
+    ASSERT_EQ(http(*port, "GET", "/v1/me", {}, temp_token).status, 200u);
+
+    fault(true);
+    auto first = revoke(*port, sara);
+    EXPECT_EQ(first.status, 503u) << first.text;
+    // The end is decided: the temporary admin's token is dead at once, though the disk still says active.
+    EXPECT_EQ(http(*port, "GET", "/v1/me", {}, temp_token).status, 401u);
+    EXPECT_EQ(grant_state(), "active");
+    // Asked again while the disk still fails: the same end is tried again, and refused again.
+    auto second = revoke(*port, sara);
+    EXPECT_EQ(second.status, 503u) << second.text;
+    EXPECT_EQ(second.body["error"]["code"], "audit_unavailable") << second.text;
+
+    // The disk is back: the end is written by itself, without a restart, and nobody can grant the portal
+    // again before that.
+    fault(false);
+    for (int i = 0; i < 100 && grant_state() != "revoked"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(grant_state(), "revoked");
+    EXPECT_EQ(revoke(*port, sara).status, 409u) << "an ended grant is not ended twice";
+    server.signal(SIGKILL);
+    ASSERT_TRUE(server.wait_exit());
+  }
+  process again(args());
+  auto port = listening_port(again);
+  ASSERT_TRUE(port) << again.out_text << again.err_text;
+  const auto sara = login(*port, "sara");
+  EXPECT_EQ(http(*port, "GET", "/v1/me", {}, temp_token).status, 401u) << "the revoked grant's token works again";
+  EXPECT_EQ(revoke(*port, sara).status, 409u);
+  // Announced once: sam heard of the revoke exactly once.
+  EXPECT_EQ(file_query(db_path(), "SELECT count(*) FROM notifications WHERE user_id = 'sam' AND kind = "
+                              "'support_revoked'"),
+            "1");
+  EXPECT_EQ(file_query(db_path(), "SELECT count(*) FROM audit WHERE grant_id = '" + grant + "' AND event = "
+                              "'support.revoke'"),
+            "1");
+  auto verify = http(*port, "GET", "/v1/audit/verify", {}, sara);
+  EXPECT_EQ(verify.body["ok"], true) << verify.text;
+}
+
 INSTANTIATE_TEST_SUITE_P(faults, binary_fault_test, ::testing::Values("eio", "enospc"));
 
 TEST(chain_at_start_test, a_chain_cut_at_its_tail_is_caught_at_start_and_refuses_audited_changes) {
