@@ -132,6 +132,14 @@ struct registry_state {
   // Support access: pending requests and active grants, each with the actor owning its deadlines.
   std::map<id, domain::support_request> requests;
   std::map<id, domain::support_grant> grants;
+  /// Decisions in flight (SPEC §6 "Concurrency"): a request being granted, denied or cancelled, and the
+  /// portals a grant being written will hold, are taken until the commit returns, so a second decision
+  /// never reads the state the first is about to replace.
+  std::set<id> deciding_requests;
+  std::multiset<id> granting_portals;
+  /// Sessions whose start was in flight when a change re-checked running sessions, with who changed:
+  /// their start is re-checked once it commits.
+  std::map<id, std::optional<id>> recheck_at_start;
   std::map<std::uint64_t, pending_grant_end> unwritten_grant_ends;
   std::map<id, std::uint64_t> grant_end_of;  ///< grant → its entry in unwritten_grant_ends
   std::uint64_t next_grant_end = 1;

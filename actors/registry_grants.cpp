@@ -19,6 +19,8 @@ std::vector<id> active_portals(const registry_state& st) {
   std::vector<id> out;
   for (const auto& [grant_id, g] : st.grants)
     out.push_back(g.portal_id);
+  for (const auto& portal_id : st.granting_portals)
+    out.push_back(portal_id);
   // A grant whose end is not yet durable still holds its portal: a restart would find it live.
   for (const auto& [n, pe] : st.unwritten_grant_ends)
     for (const auto& g : pe.grants)
@@ -46,6 +48,8 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
     return denied({errc::forbidden, {}, {}});
   if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
     return denied({errc::not_found, {}, {}});
+  if (st.deciding_requests.count(cmd.request_id))
+    return denied({errc::session_ended, {}, "the request is no longer pending"});
   auto settings = realm_settings_of(st.dir, known->realm_id);
   auto duration = cmd.duration_s.value_or(settings.support.default_duration_s);
   if (auto no = domain::check_grant(st.dir, *caller, *known, cmd.portals, duration, active_portals(st)))
@@ -88,6 +92,9 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
     grants.push_back(std::move(g));
   }
   auto rp = self->make_response_promise<grants_reply>();
+  st.deciding_requests.insert(request.request_id);
+  for (const auto& g : grants)
+    st.granting_portals.insert(g.portal_id);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
                     [request, grants, temps, events, notes](store::transaction& tx) {
                       tx.put_request(request);
@@ -102,6 +109,9 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
                     },
                     [self, request, grants, temps, notes, rp](bool ok) mutable {
                       auto& st = self->state;
+                      st.deciding_requests.erase(request.request_id);
+                      for (const auto& g : grants)
+                        st.granting_portals.erase(st.granting_portals.find(g.portal_id));
                       if (!ok) {
                         rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
                         return;

@@ -135,6 +135,9 @@ void finish_all(registry_self self, std::vector<std::pair<id, ending>> ends, std
 void recheck_sessions(registry_self self,
                       const std::function<std::optional<domain::change_side>(const domain::impersonation_session&)>& side_of,
                       std::optional<id> changed_by, std::function<void(bool)> then);
+/// A start that was in flight while a change re-checked running sessions, checked now that it committed:
+/// how it ends when the rules no longer allow it (nullopt: it runs, or no change came in between).
+std::optional<ending> recheck_started(registry_self self, const domain::impersonation_session& s);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
 /// Writes again the ends the audit log refused (sessions and grants).

@@ -37,11 +37,14 @@ void recheck_sessions(registry_self self,
   auto& st = self->state;
   std::vector<std::pair<id, ending>> ends;
   for (const auto& [session_id, live] : st.sessions) {
-    if (!live.handle)
-      continue;
     auto side = side_of(live.session);
     if (!side)
       continue;
+    if (!live.handle) {
+      // Its start is in flight: decided before this change, it commits after it, and is checked then.
+      st.recheck_at_start[session_id] = changed_by;
+      continue;
+    }
     auto verdict = domain::recheck(st.dir, live.session, *side);
     if (!verdict)
       continue;
@@ -53,6 +56,26 @@ void recheck_sessions(registry_self self,
     ends.emplace_back(session_id, std::move(how));
   }
   finish_all(self, std::move(ends), std::move(then));
+}
+
+std::optional<ending> recheck_started(registry_self self, const domain::impersonation_session& s) {
+  auto& st = self->state;
+  auto marked = st.recheck_at_start.find(s.session_id);
+  if (marked == st.recheck_at_start.end())
+    return std::nullopt;
+  const auto changed_by = marked->second;
+  st.recheck_at_start.erase(marked);
+  for (auto side : {domain::change_side::actor, domain::change_side::target, domain::change_side::settings}) {
+    if (auto verdict = domain::recheck(st.dir, s, side)) {
+      ending how;
+      how.why = verdict->why;
+      how.rule = verdict->code;
+      how.at = now(self);
+      how.ended_by = changed_by;
+      return how;
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace actas::actors::detail

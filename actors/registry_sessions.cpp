@@ -226,6 +226,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                     [self, rp, s, rec, token, notes, show_live](bool ok) mutable {
                       auto& st = self->state;
                       if (!ok) {
+                        st.recheck_at_start.erase(s.session_id);
                         unindex(st, s);
                         rp.deliver(start_reply{errc::audit_unavailable, {}, {}});
                         return;
@@ -237,6 +238,15 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                       if (show_live)
                         self->send(user_actor_of(self, s.target), push_atom::value,
                                    live_event{being_viewed(st.dir, s)});
+                      // A change committed after this start was decided but before it committed: the
+                      // start happened (the caller learns so), and ends at once as the change demands.
+                      if (auto late = recheck_started(self, s)) {
+                        finish(self, s.session_id, std::move(*late),
+                               [rp, token](bool, const impersonation_session& ended) mutable {
+                                 rp.deliver(start_reply{std::nullopt, ended, token});
+                               });
+                        return;
+                      }
                       rp.deliver(start_reply{std::nullopt, s, token});
                     });
   return rp;

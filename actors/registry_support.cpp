@@ -47,9 +47,11 @@ void settle(registry_self self, domain::support_request r, domain::audit_event e
             std::vector<domain::notification> notes, caf::typed_response_promise<request_reply> rp) {
   auto& st = self->state;
   st.requests.erase(r.request_id);
+  st.deciding_requests.insert(r.request_id);
   stop_timer(self, r.request_id);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), request_job(r, notes, ev),
                     [self, r, notes, rp](bool ok) mutable {
+                      self->state.deciding_requests.erase(r.request_id);
                       if (!ok) {
                         // Not written: the request stays pending, as the store still says.
                         auto back = r;
@@ -146,7 +148,7 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   };
   if (!may)
     return denied({errc::not_found, {}, {}}, {});
-  if (i == st.requests.end())
+  if (i == st.requests.end() || st.deciding_requests.count(request_id))
     return denied({errc::session_ended, {}, "the request is no longer pending"}, *known);
   auto r = i->second;
   auto at = now(self);

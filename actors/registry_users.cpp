@@ -1,5 +1,7 @@
 /// Users and provisioning: the scoped user list, creating and changing users (with the re-check of the
 /// sessions a change invalidates), realms and portals, and token introspection for the platform.
+#include <stdexcept>
+
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
@@ -179,23 +181,32 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
     for (const auto& [hash, t] : st.tokens)
       if (t.kind == store::token_kind::grant && t.actor_id == after.user_id)
         grant_tokens.push_back(t);
+  auto committed = std::make_shared<domain::user>(after);
   auto rp = self->make_response_promise<user_reply>();
   st.commits.submit(
     *st.deps.writer, caf::actor_cast<registry_actor>(self),
-    [after, ev, loses_access, at, grant_tokens](store::transaction& tx) {
-      tx.put_user(after);
+    [patch, ev, loses_access, at, grant_tokens, committed](store::transaction& tx) mutable {
+      // The PATCH applies to the row as the commit finds it, not as it was when the request was decided,
+      // so a change of other fields committed in between is kept (issue 13: the lost demotion).
+      auto current = tx.find_user(committed->user_id);
+      if (!current)
+        throw std::runtime_error("user " + committed->user_id + " is not in the store");
+      *committed = domain::apply(*current, patch);
+      ev.detail_json = change_detail(*current, *committed);
+      tx.put_user(*committed);
       if (loses_access)
-        tx.revoke_user_tokens(after.user_id, at);
+        tx.revoke_user_tokens(committed->user_id, at);
       for (const auto& t : grant_tokens)
         tx.revoke_token(t.hash, at);
       tx.append_audit(ev);
     },
-    [self, rp, after, loses_access, grant_tokens, by = ev.performed_by](bool ok) mutable {
+    [self, rp, committed, loses_access, grant_tokens, by = ev.performed_by](bool ok) mutable {
       auto& st = self->state;
       if (!ok) {
         rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
         return;
       }
+      const auto after = *committed;
       st.dir.put_user(after);
       rescope_dashboards(self, after);
       if (loses_access) {

@@ -79,6 +79,26 @@ void read_user_lists(statement_cache& c, std::vector<domain::user>& users) {
 
 } // namespace
 
+std::optional<domain::user> database::find_user(const id& user_id) {
+  auto& c = *stmts_;
+  std::optional<domain::user> u;
+  {
+    query q(c.get(std::string("SELECT ") + rows::user_columns + " FROM users WHERE user_id = ?1"));
+    q.bind(user_id);
+    if (!q.step()) return std::nullopt;
+    u = rows::read_user(q);
+  }
+  auto load = [&](std::string_view sql, std::vector<id> domain::user::*list) {
+    query q(c.get(sql));
+    q.bind(user_id);
+    while (q.step()) ((*u).*list).push_back(q.text(0));
+  };
+  load("SELECT portal_id FROM user_admin_portals WHERE user_id = ?1 ORDER BY pos", &domain::user::admin_portals);
+  load("SELECT assigned_user_id FROM user_assigned_users WHERE user_id = ?1 ORDER BY pos", &domain::user::assigned_users);
+  load("SELECT portal_id FROM user_assigned_portals WHERE user_id = ?1 ORDER BY pos", &domain::user::assigned_portals);
+  return u;
+}
+
 snapshot database::load_snapshot(timestamp now) {
   snapshot s;
   auto& c = *stmts_;

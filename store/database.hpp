@@ -40,6 +40,9 @@ public:
   // -- reads (any connection) --
   snapshot load_snapshot(timestamp now);
   std::optional<std::string> password_hash(const id& user_id);
+  /// One user with its portals and assignments as this connection sees it (inside the writer's
+  /// transaction: with the batch's earlier changes).
+  std::optional<domain::user> find_user(const id& user_id);
   std::optional<domain::impersonation_session> find_session(const id& session_id);
   std::vector<domain::impersonation_session> sessions(const std::optional<id>& realm_id,
                                                       std::optional<domain::session_state> state,
@@ -90,6 +93,8 @@ public:
   /// Insert or replace the user with its portals, assignments and consents.
   void put_user(const domain::user& u);
   void put_password(const id& user_id, const std::string& password_hash);
+  /// The user as this transaction sees it: what a change decides on (SPEC §6 "Concurrency").
+  std::optional<domain::user> find_user(const id& user_id) { return db_.find_user(user_id); }
   void put_settings(const id& portal_id, const domain::settings_patch& patch);
   /// Insert or replace a session row.
   void put_session(const domain::impersonation_session& s);
