@@ -58,15 +58,23 @@ void keep_anchor(store::writer& writer, const time_base& times, caf::actor_clock
   writer.submit([value](store::transaction& tx) { tx.set_meta(anchor_key, value); }, [](bool) {});
 }
 
-caf::actor spawn_clock_keeper(caf::actor_system& sys, std::shared_ptr<store::writer> writer, time_base times) {
-  return sys.spawn([writer = std::move(writer), times](caf::event_based_actor* self) -> caf::behavior {
+namespace {
+
+// Spawned with arguments, not as a capturing lambda: CAF 0.17's init_fun_factory binds a null tuple for an
+// argument-less function, which UBSan reports (and halts on) as a null reference.
+caf::behavior clock_keeper(caf::event_based_actor* self, std::shared_ptr<store::writer> writer, time_base times) {
+  keep_anchor(*writer, times, self->clock().now());
+  self->delayed_send(self, keep_every, tick_atom::value);
+  return {[=](tick_atom) {
     keep_anchor(*writer, times, self->clock().now());
     self->delayed_send(self, keep_every, tick_atom::value);
-    return {[=](tick_atom) {
-      keep_anchor(*writer, times, self->clock().now());
-      self->delayed_send(self, keep_every, tick_atom::value);
-    }};
-  });
+  }};
+}
+
+} // namespace
+
+caf::actor spawn_clock_keeper(caf::actor_system& sys, std::shared_ptr<store::writer> writer, time_base times) {
+  return sys.spawn(clock_keeper, std::move(writer), times);
 }
 
 } // namespace actas::actors
