@@ -121,10 +121,12 @@ bool one_request(std::string_view& in) {
   while (!in.empty() && !parser.is_done()) {
     const auto used = parser.put(boost::asio::const_buffer(in.data(), in.size()), ec);
     in.remove_prefix(used);
+    // The whole input is already in the buffer, so "need more" means it ended. Presenting the same bytes
+    // again is not what a reader does (it calls again only with more bytes), and Beast asserts on it
+    // (basic_parser.ipp `n >= 5` after a final chunk header; found by this target, kept in regressions/).
     if (ec == http::error::need_more) {
       ec = {};
-      if (used == 0) break;  // the rest of the input is not enough for the next piece
-      continue;
+      break;
     }
     if (ec) break;
   }
