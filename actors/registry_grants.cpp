@@ -28,6 +28,17 @@ std::vector<id> active_portals(const registry_state& st) {
   return out;
 }
 
+/// The grant as its revoke decided it, while that revoke is not yet durable (else null).
+const domain::support_grant* revoke_not_yet_written(const registry_state& st, const id& grant_id) {
+  auto n = st.grant_end_of.find(grant_id);
+  if (n == st.grant_end_of.end())
+    return nullptr;
+  for (const auto& g : st.unwritten_grant_ends.at(n->second).grants)
+    if (g.grant_id == grant_id && g.state == domain::grant_state::revoked)
+      return &g;
+  return nullptr;
+}
+
 } // namespace
 
 caf::result<grants_reply> create_grants(registry_self self, const grant_command& cmd) {
@@ -200,23 +211,17 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     return denied({ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
                    "name between 1 and 100 grants"});
   // A revoke of grants whose end was decided but not yet written learns how the next write goes.
-  if (std::all_of(ids.begin(), ids.end(), [&](const id& g) { return st.grant_end_of.count(g) > 0; }) &&
-      std::all_of(ids.begin(), ids.end(), [&](const id& g) {
-        const auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
-        return std::any_of(pe.grants.begin(), pe.grants.end(), [&](const auto& e) {
-          return e.grant_id == g && e.state == domain::grant_state::revoked && domain::is_superadmin_of(*caller, e.realm_id);
-        });
+  if (std::all_of(ids.begin(), ids.end(), [&](const id& g) {
+        const auto* e = revoke_not_yet_written(st, g);
+        return e && domain::is_superadmin_of(*caller, e->realm_id);
       })) {
     auto rp = self->make_response_promise<grants_reply>();
     auto left = std::make_shared<std::size_t>(ids.size());
     auto all_ok = std::make_shared<bool>(true);
     auto answered = std::make_shared<std::vector<domain::support_grant>>();
     for (const auto& g : ids) {
-      auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
-      for (const auto& e : pe.grants)
-        if (e.grant_id == g)
-          answered->push_back(e);
-      pe.waiters.push_back([rp, left, all_ok, answered](bool ok) mutable {
+      answered->push_back(*revoke_not_yet_written(st, g));
+      st.unwritten_grant_ends.at(st.grant_end_of.at(g)).waiters.push_back([rp, left, all_ok, answered](bool ok) mutable {
         *all_ok = *all_ok && ok;
         if (--*left > 0)
           return;

@@ -36,6 +36,16 @@ answer start(std::uint16_t port, const std::string& actor, const std::string& be
   return a;
 }
 
+/// Polls `read` every 100 ms for up to 10 s until it gives `wanted`; returns the last value read.
+std::string await_value(const std::function<std::string()>& read, const std::string& wanted) {
+  auto seen = read();
+  for (int i = 0; i < 100 && seen != wanted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = read();
+  }
+  return seen;
+}
+
 class binary_fault_test : public ::testing::TestWithParam<const char*> {
 protected:
   std::vector<std::string> args() const {
@@ -158,12 +168,9 @@ TEST_P(binary_fault_test, a_session_ends_on_time_while_the_disk_fails_and_its_en
 
     // The disk is back: the end is written by itself, without a restart, and announced once.
     fault(false);
-    std::string stored;
-    for (int i = 0; i < 100 && stored != "ended"; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      stored = file_query(db_path(), "SELECT state FROM sessions WHERE session_id = '" + session + "'");
-    }
-    EXPECT_EQ(stored, "ended");
+    EXPECT_EQ(await_value([&] { return file_query(db_path(), "SELECT state FROM sessions WHERE session_id = '" + session + "'"); },
+                          "ended"),
+              "ended");
     server.signal(SIGKILL);
     ASSERT_TRUE(server.wait_exit());
   }
@@ -222,8 +229,7 @@ TEST_P(binary_fault_test, a_revoke_the_disk_refused_is_written_once_it_is_back_a
     // The disk is back: the end is written by itself, without a restart, and nobody can grant the portal
     // again before that.
     fault(false);
-    for (int i = 0; i < 100 && grant_state() != "revoked"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_EQ(grant_state(), "revoked");
+    EXPECT_EQ(await_value(grant_state, "revoked"), "revoked");
     EXPECT_EQ(revoke(*port, sara).status, 409u) << "an ended grant is not ended twice";
     server.signal(SIGKILL);
     ASSERT_TRUE(server.wait_exit());
