@@ -49,7 +49,7 @@ constexpr std::int64_t min_ws_idle_s = 2;
 constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
-    "listen", "data", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
+    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
     "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level"};
 
 const std::set<std::string, std::less<>> log_levels{"trace", "debug", "info", "warn", "error", "critical",
@@ -79,7 +79,7 @@ void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std
 
 /// Values the TOML file sets; everything else keeps its default.
 struct file_values {
-  std::optional<std::string> listen, data, service_key_file, log_level;
+  std::optional<std::string> listen, data, database_url, service_key_file, log_level;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
@@ -130,6 +130,7 @@ file_values read_toml(const std::string& path) {
   file_values v;
   v.listen = string_of("listen");
   if (auto d = string_of("data")) v.data = d->empty() ? *d : relative_to(base, *d);
+  v.database_url = string_of("database_url");
   if (auto k = string_of("service_key_file")) v.service_key_file = k->empty() ? *k : relative_to(base, *k);
   v.log_level = string_of("log_level");
   if (const auto* node = table.get("demo")) {
@@ -216,6 +217,19 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   if (file.data) c.data_dir = *file.data;
   if (data_opt->count()) c.data_dir = f.data;
   if (c.data_dir.empty()) fail("the data folder must not be empty");
+
+  std::string url_where;
+  if (file.database_url) {
+    c.database_url = *file.database_url;
+    url_where = "'database_url' in config file '" + f.config + "'";
+  }
+  if (auto u = env("ACTAS_DATABASE_URL"); u && !u->empty()) {
+    c.database_url = *u;
+    url_where = "ACTAS_DATABASE_URL";
+  }
+  if (!c.database_url.empty() && !c.database_url.starts_with("postgresql://") &&
+      !c.database_url.starts_with("postgres://"))
+    fail(url_where + " must be a postgresql:// URL (SQLite needs none: it lives in the data folder)");
 
   if (file.demo) c.demo = *file.demo;
   if (f.demo) c.demo = true;
@@ -326,7 +340,9 @@ parse_result parse_config(const std::vector<std::string>& args, const env_lookup
   }
 }
 
-std::string db_path(const server_config& c) { return (fs::path(c.data_dir) / "actas.db").string(); }
+std::string db_path(const server_config& c) {
+  return c.database_url.empty() ? (fs::path(c.data_dir) / "actas.db").string() : c.database_url;
+}
 
 std::string listen_url(const server_config& c) {
   return origin_of("http", c.listen_host, c.listen_port);

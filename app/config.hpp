@@ -19,6 +19,9 @@ struct server_config {
   /// 0: any free port (the server prints the one it got).
   std::uint16_t listen_port = 8080;
   std::string data_dir = "./data";
+  /// SPEC §8: a `postgresql://` URL selects the PostgreSQL engine; empty keeps SQLite in data_dir. Never
+  /// from a flag (it may carry a password); never logged with its password.
+  std::string database_url;
   /// Seed the demo realm once and refuse non-loopback listen addresses.
   bool demo = false;
   /// Origins a WebSocket upgrade may come from, normalised (lowercase, no default port). Defaults to the
@@ -59,7 +62,7 @@ struct parse_result {
 /// told about (the TOML file and a service key file); has no other side effects.
 parse_result parse_config(const std::vector<std::string>& args, const env_lookup& env);
 
-/// The SQLite file under the data folder.
+/// Where the database is: database_url when set, else the SQLite file under the data folder.
 std::string db_path(const server_config& c);
 
 /// "http://HOST:PORT" of the listen address (IPv6 in brackets), for the startup line and the default

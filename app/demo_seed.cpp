@@ -1,6 +1,5 @@
 #include "app/demo_seed.hpp"
 
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
@@ -55,15 +54,6 @@ const std::vector<person> people{
     {"sam", "Sam Support", role::support, "", user_status::active, true,
      "vendor support: asks acme or globex for access"},
 };
-
-void exec(store::database& db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db.handle(), sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw std::runtime_error("demo seed: " + std::string(sql) + " failed on '" + db.path() + "': " + message);
-  }
-}
 
 std::string role_label(const person& p) {
   std::string label(domain::to_string(p.r));
@@ -123,10 +113,14 @@ seed_result seed_demo(store::database& db, domain::timestamp now) {
   std::vector<std::string> hashes;
   for (std::size_t i = 0; i < data.users.size(); ++i) hashes.push_back(crypto::hash_password(demo_password));
 
-  exec(db, "BEGIN IMMEDIATE");
+  auto& conn = db.conn();
+  conn.begin_write();
   try {
+    // SQLite's BEGIN IMMEDIATE already excludes other writers; PostgreSQL needs a lock that two seeding
+    // nodes both ask for (SHARE ROW EXCLUSIVE conflicts with itself).
+    if (db.kind() == store::engine::postgresql) conn.exec("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE");
     if (db.meta(demo_seeded_key)) {  // another process won the race
-      exec(db, "ROLLBACK");
+      conn.rollback_quietly();
       return result;
     }
     auto heads = db.chain_heads();
@@ -150,10 +144,10 @@ seed_result seed_demo(store::database& db, domain::timestamp now) {
                     ",\"realms\":" + std::to_string(data.realms.size()) +
                     ",\"users\":" + std::to_string(data.users.size()) + "}";
     tx.append_audit(std::move(e));
-    exec(db, "COMMIT");
-  } catch (...) {
-    sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+    conn.commit();
+  } catch (const std::exception& e) {
+    conn.rollback_quietly();
+    throw std::runtime_error("demo seed: writing to " + db.path() + " failed: " + e.what());
   }
   result.seeded_now = true;
   return result;

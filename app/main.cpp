@@ -40,9 +40,9 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
     store::database db(path);
     seed = app::seed_demo(db, wall_now());
     if (seed->seeded_now)
-      spdlog::info("demo data seeded into {}", path);
+      spdlog::info("demo data seeded into {}", db.path());
     else
-      spdlog::info("demo data already in {}; left as it is", path);
+      spdlog::info("demo data already in {}; left as it is", db.path());
   }
 
   actors::runtime_config rc;

@@ -4,10 +4,9 @@
 #include <exception>
 
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
 #include "crypto/crypto.hpp"
-#include "store/statement.hpp"
+#include "store/sqlite_engine.hpp"
 
 namespace actas::store {
 
@@ -23,14 +22,14 @@ std::string what_of(const std::exception_ptr& e) {
   }
 }
 
-/// The SQLite result code behind a failure (SQLITE_ERROR when it was not SQLite's).
-int code_of(const std::exception_ptr& e) {
+/// What the engine said about a failure (failure::other when it was not the store's).
+failure failure_of(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
-  } catch (const sqlite_error& x) {
-    return x.code();
+  } catch (const store_error& x) {
+    return x.kind();
   } catch (...) {
-    return SQLITE_ERROR;
+    return failure::other;
   }
 }
 
@@ -38,14 +37,15 @@ int code_of(const std::exception_ptr& e) {
 
 batch_runner::batch_runner(const std::string& db_path) : db_(db_path), sha256_(crypto::sha256_hex) {
   crypto::init();
+  commit_marker_key_ = "store.commit_marker." + crypto::random_id("w");
   broken_ = check_chains(db_, sha256_);
   for (const auto& f : broken_)
     refused_[f.chain] = "it is broken at seq " + std::to_string(f.first_bad_seq) + " (" + f.problem + ")";
 }
 
 void batch_runner::step(std::string_view sql) {
-  // Cached like every other statement: BEGIN/SAVEPOINT/RELEASE/COMMIT run once or more per job.
-  query(db_.statements().get(sql)).run();
+  // Cached like every other statement: SAVEPOINT/RELEASE run once or more per job.
+  query(db_.conn().prepared(sql)).run();
 }
 
 void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& ok, std::size_t i) {
@@ -73,26 +73,42 @@ void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& o
 
 bool batch_runner::cover_failed_commit() {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    int rc = SQLITE_OK;
+    failure why = failure::other;
     try {
-      step("BEGIN IMMEDIATE");
+      db_.conn().begin_write();
       // A value never written before, so the marker's page cannot equal the failed batch's first frame.
       const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
-      query q(db_.statements().get(R"(INSERT INTO meta (key, value) VALUES ('store.failed_commit_cover', ?1)
+      query q(db_.conn().prepared(R"(INSERT INTO meta (key, value) VALUES ('store.failed_commit_cover', ?1)
                                       ON CONFLICT (key) DO UPDATE SET value = excluded.value)"));
       q.bind(std::to_string(stamp) + "-" + std::to_string(++covers_));
       q.run();
-      step("COMMIT");
+      db_.conn().commit();
       return true;
-    } catch (const sqlite_error& e) {
-      rc = e.code();
+    } catch (const store_error& e) {
+      why = e.kind();
     } catch (...) {
-      rc = SQLITE_ERROR;
+      why = failure::other;
     }
-    if (!sqlite3_get_autocommit(db_.handle())) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    db_.conn().rollback_quietly();
     // Written but not synced: the marker is harmless, and it now stands where the failed batch began.
-    if (rc == SQLITE_IOERR_FSYNC) return true;
+    if (why == failure::sync_failed) return true;
   }
+  return false;
+}
+
+bool batch_runner::committed_after_all(const std::string& marker) {
+  // The connection broke during COMMIT: the server may have committed. Its answer is in the marker the
+  // batch wrote, read on a new connection (prepared statements reconnect outside a transaction).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    try {
+      return db_.meta(commit_marker_key_) == marker;
+    } catch (const std::exception& e) {
+      spdlog::warn("store: asking {} whether a commit landed failed: {}", db_.path(), e.what());
+    }
+  }
+  spdlog::critical("store: a commit to {} may or may not have landed and the database cannot be asked; the "
+                   "change(s) are answered as failed",
+                   db_.path());
   return false;
 }
 
@@ -100,9 +116,10 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
   std::vector<bool> ok(batch.size(), false);
   counters.jobs += batch.size();
   bool committing = false;
-  int failed_code = SQLITE_OK;
+  failure failed = failure::other;
+  std::string marker;
   try {
-    step("BEGIN IMMEDIATE");
+    db_.conn().begin_write();
     // Read inside the write lock: after a failed batch the heads in memory may name rolled-back events.
     if (heads_stale_) {
       heads_ = db_.chain_heads();
@@ -111,26 +128,38 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
     transaction tx(db_, heads_, sha256_);
     tx.refuse_chains(&refused_);
     for (std::size_t i = 0; i < batch.size(); ++i) run_job(batch[i], tx, ok, i);
+    if (db_.kind() == engine::postgresql) {
+      // So that a connection lost during COMMIT can still learn whether the commit landed.
+      marker = std::to_string(++batches_);
+      tx.set_meta(commit_marker_key_, marker);
+    }
     committing = true;
-    step("COMMIT");  // synchronous=FULL: durable once this returns
+    db_.conn().commit();  // synchronous=FULL, synchronous_commit=on: durable once this returns
     ++counters.commits;
     counters.writable = true;
     return ok;
   } catch (...) {
-    failed_code = code_of(std::current_exception());
+    failed = failure_of(std::current_exception());
     spdlog::error("store: a commit of {} job(s) to {} failed, all rolled back: {}", batch.size(), db_.path(),
                   what_of(std::current_exception()));
   }
-  ++counters.failed_commits;
-  counters.writable = false;
   // Some errors (deferred constraints at COMMIT) leave the transaction open; others end it themselves.
-  if (!sqlite3_get_autocommit(db_.handle())) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  db_.conn().rollback_quietly();
   // Reloaded at the next BEGIN rather than now: the disk that just failed may fail a read too.
   heads_stale_ = true;
-  // Before anyone is told "failed": a COMMIT that failed after its frames were written (at the fsync, or
-  // after it) may have left the whole batch in the WAL. One that failed writing them left no commit frame.
-  const bool frames_may_be_whole = failed_code != SQLITE_FULL && failed_code != SQLITE_IOERR_WRITE;
-  if (committing && frames_may_be_whole && !cover_failed_commit())
+  if (committing && failed == failure::connection_lost && committed_after_all(marker)) {
+    spdlog::warn("store: the commit of {} job(s) landed although the connection broke", batch.size());
+    ++counters.commits;
+    counters.writable = true;
+    return ok;
+  }
+  ++counters.failed_commits;
+  counters.writable = false;
+  // Before anyone is told "failed": a SQLite COMMIT that failed after its frames were written (at the
+  // fsync, or after it) may have left the whole batch in the WAL. One that failed writing them left no
+  // commit frame.
+  const bool frames_may_be_whole = failed != failure::disk_full && failed != failure::write_failed;
+  if (committing && db_.sqlite() && frames_may_be_whole && !cover_failed_commit())
     spdlog::critical("store: after a failed commit, nothing could be written to {} either: a restart may "
                      "still find the {} change(s) just refused, until the next commit succeeds",
                      db_.path(), batch.size());

@@ -36,7 +36,7 @@ public:
   /// that fail take no new events. Throws like database's constructor.
   explicit batch_runner(const std::string& db_path);
 
-  /// BEGIN IMMEDIATE; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
+  /// Begins the write transaction; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
   /// COMMIT. Returns, per job, whether its changes are now durable. When the transaction cannot begin or
   /// commit, everything is rolled back, the chain heads are restored and every entry is false; the next
   /// batch simply tries again (the audit log comes back when the disk does).
@@ -60,12 +60,17 @@ private:
   /// follows from the frame before it; so a small marker transaction written there leaves nothing of the
   /// failed batch a restart could replay. Returns whether the marker's frames reached the file.
   bool cover_failed_commit();
+  /// PostgreSQL: after the connection broke during COMMIT, whether the batch that wrote `marker`
+  /// committed after all (asked on a new connection).
+  bool committed_after_all(const std::string& marker);
 
   database db_;
   heads_map heads_;
   bool heads_stale_ = true;  ///< read at the first BEGIN, and again after any failed batch
   domain::hash_function sha256_;
   std::uint64_t covers_ = 0;
+  std::uint64_t batches_ = 0;
+  std::string commit_marker_key_;  ///< this writer's own meta key, so writers on other nodes do not mix
   std::vector<chain_fault> broken_;
   std::map<std::string, std::string> refused_;  ///< broken chain -> why, for transaction::refuse_chains
 };

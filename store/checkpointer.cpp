@@ -3,17 +3,17 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
-#include "store/statement.hpp"
+#include "store/sqlite_engine.hpp"
 
 namespace actas::store {
 
 checkpointer::checkpointer(const std::string& db_path, database& writer_db)
   : writer_db_(writer_db), db_(db_path), thread_([this] { loop(); }) {
-  sqlite3_wal_hook(writer_db_.handle(), &checkpointer::on_commit, this);
+  sqlite3_wal_hook(writer_db_.sqlite(), &checkpointer::on_commit, this);
 }
 
 checkpointer::~checkpointer() {
-  sqlite3_wal_autocheckpoint(writer_db_.handle(), soft_frames);  // replaces our hook
+  sqlite3_wal_autocheckpoint(writer_db_.sqlite(), soft_frames);  // replaces our hook
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -53,7 +53,7 @@ void checkpointer::loop() {
       requested_ = false;
     }
     // PASSIVE: never waits for, nor blocks, the writer or readers.
-    int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int rc = sqlite3_wal_checkpoint_v2(db_.sqlite(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("store: background checkpoint of {} failed: {}", db_.path(), sqlite3_errstr(rc));
     // Under steady writes the WAL stays past the soft bound (it only starts over once a checkpoint

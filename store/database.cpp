@@ -3,70 +3,33 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include <sqlite3.h>
-
 #include "store/migrations.hpp"
 #include "store/rows.hpp"
-#include "store/statement.hpp"
+#include "store/sqlite_engine.hpp"
 
 namespace actas::store {
 
 int schema_version() { return static_cast<int>(migrations().size()); }
 
-database::database(const std::string& path) : path_(path) {
-  // NOMUTEX: a connection is only ever used by one thread at a time (the writer's, or a reader's own).
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db_);
-    throw std::runtime_error("cannot open database " + path + ": " + msg);
-  }
-  try {
-    sqlite3_extended_result_codes(db_, 1);
-    // The busy timeout comes first: switching to WAL and migrating may wait for another connection.
-    sqlite3_busy_timeout(db_, busy_timeout_ms);
-    {
-      statement wal(db_, "PRAGMA journal_mode = WAL");
-      query q(wal);
-      if (!q.step() || q.text(0) != "wal") throw std::runtime_error("the file system does not support WAL");
-    }
-    // FULL: in WAL mode every COMMIT is fsynced, so a done(true) means the change survives a power cut.
-    // temp_store MEMORY: the writer wraps each job in a savepoint, and SQLite keeps the pages a savepoint
-    // may restore in a statement journal that otherwise spills into a temporary file past 64 KiB (a
-    // create, writes and an unlink inside every commit).
-    exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
-    // Keep the WAL file when the last connection closes: a restarted server writes over it rather than
-    // growing a new one (store/wal_reserve.hpp says why that matters).
-    int persist = 1;
-    sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-    migrate(db_, path);
-    stmts_ = std::make_unique<statement_cache>(db_);
-  } catch (const std::exception& e) {
-    sqlite3_close_v2(db_);
-    db_ = nullptr;
-    throw std::runtime_error("cannot open database " + path + ": " + e.what());
-  }
-}
+database::database(const std::string& location) : conn_(open_connection(location)) {}
+
+database::~database() = default;
+
+sqlite3* database::sqlite() { return sqlite_handle(*conn_); }
 
 int database::page_size() {
-  query q(stmts_->get("PRAGMA page_size"));
+  query q(conn_->prepared("PRAGMA page_size"));
   q.step();
   return static_cast<int>(q.int64(0));
 }
 
-database::~database() {
-  stmts_.reset();  // statements must be finalized before the connection closes
-  sqlite3_close_v2(db_);
-}
-
 namespace {
 
-void read_user_lists(statement_cache& c, std::vector<domain::user>& users) {
+void read_user_lists(connection& c, std::vector<domain::user>& users) {
   std::unordered_map<std::string, domain::user*> by_id;
   for (auto& u : users) by_id[u.user_id] = &u;
   auto load = [&](std::string_view sql, std::vector<id> domain::user::*list) {
-    query q(c.get(sql));
+    query q(c.prepared(sql));
     while (q.step())
       if (auto it = by_id.find(q.text(0)); it != by_id.end()) (it->second->*list).push_back(q.text(1));
   };
@@ -79,17 +42,18 @@ void read_user_lists(statement_cache& c, std::vector<domain::user>& users) {
 
 } // namespace
 
-std::optional<domain::user> database::find_user(const id& user_id) {
-  auto& c = *stmts_;
+std::optional<domain::user> database::find_user(const id& user_id, bool lock) {
+  auto& c = *conn_;
   std::optional<domain::user> u;
   {
-    query q(c.get(std::string("SELECT ") + rows::user_columns + " FROM users WHERE user_id = ?1"));
+    query q(c.prepared(std::string("SELECT ") + rows::user_columns + " FROM users WHERE user_id = ?1" +
+                       std::string(lock ? c.lock_rows() : std::string_view())));
     q.bind(user_id);
     if (!q.step()) return std::nullopt;
     u = rows::read_user(q);
   }
   auto load = [&](std::string_view sql, std::vector<id> domain::user::*list) {
-    query q(c.get(sql));
+    query q(c.prepared(sql));
     q.bind(user_id);
     while (q.step()) ((*u).*list).push_back(q.text(0));
   };
@@ -101,16 +65,16 @@ std::optional<domain::user> database::find_user(const id& user_id) {
 
 snapshot database::load_snapshot(timestamp now) {
   snapshot s;
-  auto& c = *stmts_;
+  auto& c = *conn_;
   // One read transaction: the snapshot is consistent even while the writer commits.
-  exec(db_, "BEGIN");
+  c.begin_read();
   try {
     {
-      query q(c.get("SELECT realm_id, name, top_portal FROM realms ORDER BY realm_id"));
+      query q(c.prepared("SELECT realm_id, name, top_portal FROM realms ORDER BY realm_id"));
       while (q.step()) s.realms.push_back({q.text(0), q.text(1), q.text(2)});
     }
     {
-      query q(c.get(R"(WITH RECURSIVE tree(portal_id, depth) AS (
+      query q(c.prepared(R"(WITH RECURSIVE tree(portal_id, depth) AS (
                            SELECT portal_id, 0 FROM portals WHERE parent IS NULL
                            UNION ALL
                            SELECT p.portal_id, t.depth + 1 FROM portals p JOIN tree t ON p.parent = t.portal_id)
@@ -119,52 +83,52 @@ snapshot database::load_snapshot(timestamp now) {
       while (q.step()) s.portals.push_back({q.text(0), q.text(1), q.opt_text(2), q.text(3)});
     }
     {
-      query q(c.get(std::string("SELECT ") + rows::user_columns + " FROM users ORDER BY user_id"));
+      query q(c.prepared(std::string("SELECT ") + rows::user_columns + " FROM users ORDER BY user_id"));
       while (q.step()) s.users.push_back(rows::read_user(q));
     }
     read_user_lists(c, s.users);
     {
-      query q(c.get("SELECT portal_id, json FROM settings ORDER BY portal_id"));
+      query q(c.prepared("SELECT portal_id, json FROM settings ORDER BY portal_id"));
       while (q.step()) s.settings.emplace(q.text(0), rows::read_settings(q.text(0), q.text(1)));
     }
     {
-      query q(c.get(std::string("SELECT ") + rows::session_columns +
+      query q(c.prepared(std::string("SELECT ") + rows::session_columns +
                     " FROM sessions WHERE state = 'active' ORDER BY started_at, session_id"));
       while (q.step()) s.active_sessions.push_back(rows::read_session(q));
     }
     {
-      query q(c.get(std::string("SELECT ") + rows::token_columns +
+      query q(c.prepared(std::string("SELECT ") + rows::token_columns +
                     " FROM tokens WHERE revoked_at IS NULL AND expires_at > ?1 ORDER BY created_at, hash"));
       q.bind(now);
       while (q.step()) s.live_tokens.push_back(rows::read_token(q));
     }
     {
-      query q(c.get(std::string("SELECT ") + rows::request_columns +
+      query q(c.prepared(std::string("SELECT ") + rows::request_columns +
                     " FROM support_requests WHERE state = 'pending' ORDER BY created_at, request_id"));
       while (q.step()) s.pending_requests.push_back(rows::read_request(q));
     }
     {
-      query q(c.get(std::string("SELECT ") + rows::grant_columns +
+      query q(c.prepared(std::string("SELECT ") + rows::grant_columns +
                     " FROM support_grants WHERE state = 'active' ORDER BY created_at, grant_id"));
       while (q.step()) s.active_grants.push_back(rows::read_grant(q));
     }
-    exec(db_, "COMMIT");
+    c.commit();
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    c.rollback_quietly();
     throw;
   }
   return s;
 }
 
 std::optional<std::string> database::password_hash(const id& user_id) {
-  query q(stmts_->get("SELECT hash FROM passwords WHERE user_id = ?1"));
+  query q(conn_->prepared("SELECT hash FROM passwords WHERE user_id = ?1"));
   q.bind(user_id);
   if (!q.step()) return std::nullopt;
   return q.text(0);
 }
 
 std::optional<domain::impersonation_session> database::find_session(const id& session_id) {
-  query q(stmts_->get(std::string("SELECT ") + rows::session_columns + " FROM sessions WHERE session_id = ?1"));
+  query q(conn_->prepared(std::string("SELECT ") + rows::session_columns + " FROM sessions WHERE session_id = ?1"));
   q.bind(session_id);
   if (!q.step()) return std::nullopt;
   return rows::read_session(q);
@@ -175,8 +139,9 @@ std::vector<domain::impersonation_session> database::sessions(const std::optiona
                                                               int limit) {
   std::optional<std::string> state_name;
   if (state) state_name = std::string(domain::to_string(*state));
-  query q(stmts_->get(std::string("SELECT ") + rows::session_columns +
-                      " FROM sessions WHERE (?1 IS NULL OR realm_id = ?1) AND (?2 IS NULL OR state = ?2)"
+  query q(conn_->prepared(std::string("SELECT ") + rows::session_columns +
+                      " FROM sessions WHERE (CAST(?1 AS TEXT) IS NULL OR realm_id = ?1)"
+                      " AND (CAST(?2 AS TEXT) IS NULL OR state = ?2)"
                       " ORDER BY started_at DESC, session_id DESC LIMIT ?3"));
   q.bind(realm_id, state_name, std::max(limit, 0));
   std::vector<domain::impersonation_session> out;
@@ -201,7 +166,7 @@ std::vector<domain::audit_event> database::audit(const audit_query& aq) {
   filter("active_account", aq.active_account);
   sql += " ORDER BY seq LIMIT ?" + std::to_string(values.size() + 3);
 
-  query q(stmts_->get(sql));
+  query q(conn_->prepared(sql));
   q.bind(aq.chain, aq.after_seq);
   for (const auto* v : values) q.bind(*v);
   q.bind(std::max<std::int64_t>(aq.limit, 0));
@@ -213,20 +178,20 @@ std::vector<domain::audit_event> database::audit(const audit_query& aq) {
 std::vector<domain::audit_event> database::audit_chain(const std::string& chain) { return audit_after(chain, 0); }
 
 domain::verify_result database::verify(const std::string& chain, const domain::hash_function& sha256) {
-  exec(db_, "BEGIN");
+  conn_->begin_read();
   try {
     auto r = domain::verify_chain(audit_chain(chain), sha256);
     domain::check_head(r, {r.events, r.head}, chain_head(chain));
-    exec(db_, "COMMIT");
+    conn_->commit();
     return r;
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    conn_->rollback_quietly();
     throw;
   }
 }
 
 std::vector<domain::notification> database::inbox(const id& user_id, bool unread_only, int limit) {
-  query q(stmts_->get(std::string("SELECT ") + rows::notification_columns +
+  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
                       " FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read = 0)"
                       " ORDER BY created_at DESC, notification_id DESC LIMIT ?3"));
   q.bind(user_id, unread_only, std::max(limit, 0));
@@ -236,7 +201,7 @@ std::vector<domain::notification> database::inbox(const id& user_id, bool unread
 }
 
 std::optional<domain::notification> database::find_notification(const id& user_id, const id& notification_id) {
-  query q(stmts_->get(std::string("SELECT ") + rows::notification_columns +
+  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
                       " FROM notifications WHERE user_id = ?1 AND notification_id = ?2"));
   q.bind(user_id, notification_id);
   if (!q.step()) return std::nullopt;
@@ -244,34 +209,34 @@ std::optional<domain::notification> database::find_notification(const id& user_i
 }
 
 std::int64_t database::unread_count(const id& user_id) {
-  query q(stmts_->get("SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0"));
+  query q(conn_->prepared("SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0"));
   q.bind(user_id);
   return q.step() ? q.int64(0) : 0;
 }
 
 std::optional<std::string> database::preferences(const id& user_id) {
-  query q(stmts_->get("SELECT json FROM preferences WHERE user_id = ?1"));
+  query q(conn_->prepared("SELECT json FROM preferences WHERE user_id = ?1"));
   q.bind(user_id);
   if (!q.step()) return std::nullopt;
   return q.text(0);
 }
 
 std::optional<domain::support_request> database::find_request(const id& request_id) {
-  query q(stmts_->get(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1"));
+  query q(conn_->prepared(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1"));
   q.bind(request_id);
   if (!q.step()) return std::nullopt;
   return rows::read_request(q);
 }
 
 std::optional<domain::support_grant> database::find_grant(const id& grant_id) {
-  query q(stmts_->get(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1"));
+  query q(conn_->prepared(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1"));
   q.bind(grant_id);
   if (!q.step()) return std::nullopt;
   return rows::read_grant(q);
 }
 
 std::vector<domain::support_grant> database::grants_of_realm(const id& realm_id, int limit) {
-  query q(stmts_->get(std::string("SELECT ") + rows::grant_columns +
+  query q(conn_->prepared(std::string("SELECT ") + rows::grant_columns +
                       " FROM support_grants WHERE realm_id = ?1 ORDER BY created_at DESC, grant_id LIMIT ?2"));
   q.bind(realm_id, std::max(limit, 0));
   std::vector<domain::support_grant> out;
@@ -280,7 +245,7 @@ std::vector<domain::support_grant> database::grants_of_realm(const id& realm_id,
 }
 
 std::optional<std::string> database::meta(const std::string& key) {
-  query q(stmts_->get("SELECT value FROM meta WHERE key = ?1"));
+  query q(conn_->prepared("SELECT value FROM meta WHERE key = ?1"));
   q.bind(key);
   if (!q.step()) return std::nullopt;
   return q.text(0);
@@ -288,28 +253,28 @@ std::optional<std::string> database::meta(const std::string& key) {
 
 std::optional<domain::idempotent_answer> database::idempotent_answer(const std::string& caller,
                                                                     const std::string& key) {
-  query q(stmts_->get("SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE caller = ?1 AND key = ?2"));
+  query q(conn_->prepared("SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE caller = ?1 AND key = ?2"));
   q.bind(caller, key);
   if (!q.step()) return std::nullopt;
   return domain::idempotent_answer{q.text(0), static_cast<unsigned>(q.int64(1)), q.text(2), q.time(3)};
 }
 
 std::map<std::string, std::pair<std::int64_t, std::string>> database::chain_heads() {
-  query q(stmts_->get("SELECT chain, seq, hash FROM audit_heads"));
+  query q(conn_->prepared("SELECT chain, seq, hash FROM audit_heads"));
   std::map<std::string, std::pair<std::int64_t, std::string>> heads;
   while (q.step()) heads[q.text(0)] = {q.int64(1), q.text(2)};
   return heads;
 }
 
 std::optional<domain::chain_point> database::chain_head(const std::string& chain) {
-  query q(stmts_->get("SELECT seq, hash FROM audit_heads WHERE chain = ?1"));
+  query q(conn_->prepared("SELECT seq, hash FROM audit_heads WHERE chain = ?1"));
   q.bind(chain);
   if (!q.step()) return std::nullopt;
   return domain::chain_point{q.int64(0), q.text(1)};
 }
 
 std::vector<domain::audit_event> database::audit_after(const std::string& chain, std::int64_t after_seq) {
-  query q(stmts_->get(std::string("SELECT ") + rows::audit_columns +
+  query q(conn_->prepared(std::string("SELECT ") + rows::audit_columns +
                       " FROM audit WHERE chain = ?1 AND seq > ?2 ORDER BY seq"));
   q.bind(chain, after_seq);
   std::vector<domain::audit_event> out;
@@ -319,7 +284,7 @@ std::vector<domain::audit_event> database::audit_after(const std::string& chain,
 
 std::vector<std::string> database::chain_names() {
   // A loose index scan over the (chain, seq) key: one seek per chain instead of reading every event.
-  query q(stmts_->get(R"(WITH RECURSIVE chains(name) AS (
+  query q(conn_->prepared(R"(WITH RECURSIVE chains(name) AS (
                             SELECT min(chain) FROM audit
                             UNION ALL
                             SELECT (SELECT min(chain) FROM audit WHERE chain > name) FROM chains

@@ -1,6 +1,6 @@
 #pragma once
-/// The SQLite database: opening with WAL and synchronous=FULL, versioned migrations, reads, and the
-/// transaction type the writer hands to jobs.
+/// The database on either engine (store/connection.hpp): reads, and the transaction type the writer
+/// hands to jobs.
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,11 +11,11 @@
 #include "domain/notification.hpp"
 #include "store/records.hpp"
 
+#include "store/connection.hpp"
+
 struct sqlite3;
 
 namespace actas::store {
-
-class statement_cache;
 
 /// The schema version this build writes; opening runs every migration above the file's version.
 int schema_version();
@@ -23,26 +23,30 @@ int schema_version();
 /// One connection. Not thread-safe: the writer owns one, each reader its own.
 class database {
 public:
-  /// Opens (creating the directory's file if needed) `path`, sets WAL, synchronous=FULL, foreign keys
-  /// and a busy timeout, and migrates. Throws std::runtime_error with the path and SQLite's message.
-  explicit database(const std::string& path);
+  /// Opens `location` (a SQLite file, created if needed, or a `postgresql://` URL) and migrates.
+  /// Throws std::runtime_error with the location (never a password) and the engine's message.
+  explicit database(const std::string& location);
   ~database();
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
-  sqlite3* handle() const { return db_; }
-  const std::string& path() const { return path_; }
-  /// The database's page size in bytes.
+  /// The file path, or the URL without its password.
+  const std::string& path() const { return conn_->where(); }
+  engine kind() const { return conn_->kind(); }
+  /// The connection (store-internal: see store/connection.hpp).
+  connection& conn() { return *conn_; }
+  /// The raw SQLite handle for the WAL machinery; nullptr on PostgreSQL.
+  sqlite3* sqlite();
+  /// The database's page size in bytes (SQLite only).
   int page_size();
-  /// This connection's prepared statements (store-internal: see store/statement.hpp).
-  statement_cache& statements() { return *stmts_; }
 
   // -- reads (any connection) --
   snapshot load_snapshot(timestamp now);
   std::optional<std::string> password_hash(const id& user_id);
   /// One user with its portals and assignments as this connection sees it (inside the writer's
   /// transaction: with the batch's earlier changes).
-  std::optional<domain::user> find_user(const id& user_id);
+  /// `lock`: inside a write, the rows are locked until the commit (PostgreSQL's FOR UPDATE).
+  std::optional<domain::user> find_user(const id& user_id, bool lock = false);
   std::optional<domain::impersonation_session> find_session(const id& session_id);
   std::vector<domain::impersonation_session> sessions(const std::optional<id>& realm_id,
                                                       std::optional<domain::session_state> state,
@@ -76,13 +80,11 @@ public:
   std::vector<std::string> chain_names();
 
 private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
-  std::unique_ptr<statement_cache> stmts_;
+  std::unique_ptr<connection> conn_;
 };
 
-/// The changes of one commit. Created by the writer inside BEGIN IMMEDIATE … COMMIT; every method throws
-/// on a SQLite error, which rolls the whole batch back.
+/// The changes of one commit. Created by the writer inside its write transaction (SQLite's BEGIN
+/// IMMEDIATE, PostgreSQL's BEGIN); every method throws store_error, which rolls the job back.
 class transaction {
 public:
   transaction(database& db, std::map<std::string, std::pair<std::int64_t, std::string>>& heads,
@@ -94,7 +96,7 @@ public:
   void put_user(const domain::user& u);
   void put_password(const id& user_id, const std::string& password_hash);
   /// The user as this transaction sees it: what a change decides on (SPEC §6 "Concurrency").
-  std::optional<domain::user> find_user(const id& user_id) { return db_.find_user(user_id); }
+  std::optional<domain::user> find_user(const id& user_id) { return db_.find_user(user_id, true); }
   void put_settings(const id& portal_id, const domain::settings_patch& patch);
   /// Insert or replace a session row.
   void put_session(const domain::impersonation_session& s);

@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "store/statement.hpp"
+#include "store/sqlite_engine.hpp"
 
 namespace actas::store {
 
@@ -149,11 +149,22 @@ const migration v1{1, {
   "CREATE INDEX audit_by_grant ON audit(chain, grant_id, seq) WHERE grant_id IS NOT NULL",
   "CREATE INDEX audit_by_performer ON audit(chain, performed_by, seq) WHERE performed_by IS NOT NULL",
   "CREATE INDEX audit_by_account ON audit(chain, active_account, seq) WHERE active_account IS NOT NULL",
+}, {
   // Append-only (SPEC §5): the file itself refuses to change or drop an event, whoever asks.
   R"(CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
      BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END)",
   R"(CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
      BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END)",
+}, {
+  // The same rules as trigger functions; TRUNCATE too, which skips row triggers.
+  R"(CREATE FUNCTION actas_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$)",
+  R"(CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     FOR EACH ROW EXECUTE FUNCTION actas_refuse('audit events are append-only'))",
+  R"(CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     FOR EACH ROW EXECUTE FUNCTION actas_refuse('audit events are append-only'))",
+  R"(CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+     FOR EACH STATEMENT EXECUTE FUNCTION actas_refuse('audit events are append-only'))",
 }};
 
 // Preferences of a user (an opaque JSON object the platform's UI keeps). Those written while impersonating
@@ -219,6 +230,11 @@ const migration v5{5, {
        hash  TEXT NOT NULL))",
   R"(INSERT INTO audit_heads (chain, seq, hash)
      SELECT chain, seq, hash FROM audit a WHERE seq = (SELECT max(seq) FROM audit WHERE chain = a.chain))",
+  R"(CREATE TABLE audit_verified (
+       chain TEXT PRIMARY KEY,
+       seq   INTEGER NOT NULL,
+       hash  TEXT NOT NULL))",
+}, {
   R"(CREATE TRIGGER audit_head_follows AFTER INSERT ON audit
      BEGIN
        INSERT INTO audit_heads (chain, seq, hash) VALUES (NEW.chain, NEW.seq, NEW.hash)
@@ -226,10 +242,19 @@ const migration v5{5, {
      END)",
   R"(CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
      BEGIN SELECT RAISE(ABORT, 'audit heads are never deleted'); END)",
-  R"(CREATE TABLE audit_verified (
-       chain TEXT PRIMARY KEY,
-       seq   INTEGER NOT NULL,
-       hash  TEXT NOT NULL))",
+}, {
+  R"(CREATE FUNCTION actas_audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       INSERT INTO audit_heads (chain, seq, hash) VALUES (NEW.chain, NEW.seq, NEW.hash)
+       ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+       RETURN NULL;
+     END $$)",
+  R"(CREATE TRIGGER audit_head_follows AFTER INSERT ON audit
+     FOR EACH ROW EXECUTE FUNCTION actas_audit_head_follows())",
+  R"(CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
+     FOR EACH ROW EXECUTE FUNCTION actas_refuse('audit heads are never deleted'))",
+  R"(CREATE TRIGGER audit_heads_no_truncate BEFORE TRUNCATE ON audit_heads
+     FOR EACH STATEMENT EXECUTE FUNCTION actas_refuse('audit heads are never deleted'))",
 }};
 
 // SPEC §6 Retries: the first answer to each (caller, Idempotency-Key), kept 24 h. `caller` is a hash of
@@ -247,7 +272,7 @@ const migration v6{6, {
 }};
 
 int user_version(sqlite3* db) {
-  statement st(db, "PRAGMA user_version");
+  sqlite_statement st(db, "PRAGMA user_version");
   query q(st);
   return q.step() ? static_cast<int>(q.int64(0)) : 0;
 }
@@ -272,6 +297,7 @@ void migrate(sqlite3* db, const std::string& path) {
                                  " is newer than this build's " + std::to_string(latest));
       if (current < m.version) {
         for (auto sql : m.statements) exec(db, sql);
+        for (auto sql : m.sqlite_only) exec(db, sql);
         exec(db, "PRAGMA user_version = " + std::to_string(m.version));
       }
       exec(db, "COMMIT");

@@ -9,7 +9,7 @@
 #include "domain/session.hpp"
 #include "domain/settings.hpp"
 #include "store/records.hpp"
-#include "store/statement.hpp"
+#include "store/connection.hpp"
 
 namespace actas::store::rows {
 

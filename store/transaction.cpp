@@ -2,11 +2,8 @@
 
 #include <stdexcept>
 
-#include <sqlite3.h>
-
 #include "codec/settings_json.hpp"
 #include "store/rows.hpp"
-#include "store/statement.hpp"
 
 namespace actas::store {
 
@@ -21,9 +18,9 @@ template <class... A>
 void run(database& db, std::string_view sql, const A&... args) {
   // SQLite ends the whole transaction itself on some errors (disk full, I/O). A job that swallowed such
   // an error must not go on writing in autocommit mode, outside the batch.
-  if (sqlite3_get_autocommit(db.handle()))
-    throw sqlite_error("a write job used the store outside its transaction (it was rolled back)", SQLITE_MISUSE);
-  query q(db.statements().get(sql));
+  if (!db.conn().in_transaction())
+    throw store_error("a write job used the store outside its transaction (it was rolled back)", failure::other);
+  query q(db.conn().prepared(sql));
   q.bind(args...);
   q.run();
 }
@@ -132,7 +129,9 @@ void transaction::revoke_user_tokens(const id& user_id, timestamp at) {
 
 void transaction::touch_token(const std::string& hash, timestamp last_used_at) {
   // max(): jobs may commit out of the order their requests arrived; last use never moves back.
-  run(db_, "UPDATE tokens SET last_used_at = max(last_used_at, ?2) WHERE hash = ?1", hash, last_used_at);
+  // CASE rather than a two-argument max(): the one spelling both engines know.
+  run(db_, "UPDATE tokens SET last_used_at = CASE WHEN last_used_at > ?2 THEN last_used_at ELSE ?2 END WHERE hash = ?1",
+      hash, last_used_at);
 }
 
 void transaction::put_notification(const domain::notification& n) {
@@ -156,8 +155,9 @@ void transaction::put_preferences(const id& user_id, const std::string& json, ti
 }
 
 void transaction::touch_user(const id& user_id, timestamp last_seen_at) {
-  run(db_, "UPDATE users SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE user_id = ?1", user_id,
-      last_seen_at);
+  run(db_, R"(UPDATE users SET last_seen_at = CASE WHEN coalesce(last_seen_at, 0) > ?2 THEN last_seen_at ELSE ?2 END
+              WHERE user_id = ?1)",
+      user_id, last_seen_at);
 }
 
 void transaction::put_request(const domain::support_request& r) {
@@ -188,8 +188,8 @@ void transaction::set_meta(const std::string& key, const std::string& value) {
 void transaction::put_idempotent_answer(const std::string& caller, const std::string& key,
                                         const domain::idempotent_answer& a, timestamp forget_before,
                                         int forget_at_most) {
-  run(db_, R"(DELETE FROM idempotency_keys WHERE rowid IN
-                (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2))",
+  run(db_, R"(DELETE FROM idempotency_keys WHERE (caller, key) IN
+                (SELECT caller, key FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2))",
       forget_before, forget_at_most);
   run(db_, R"(INSERT INTO idempotency_keys (caller, key, fingerprint, status, body, created_at)
               VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -13,7 +13,7 @@
 
 #include "store/checkpointer.hpp"
 #include "store/database.hpp"
-#include "store/statement.hpp"
+#include "store/sqlite_engine.hpp"
 
 namespace actas::store {
 
@@ -78,14 +78,14 @@ void reserve_wal(database& db, std::uint64_t bytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= bytes) return;
   // The write lock: another writer appending frames past the current end would race the zeros.
-  exec(db.handle(), "BEGIN IMMEDIATE");
+  exec(db.sqlite(), "BEGIN IMMEDIATE");
   try {
     extend_with_zeros(path, bytes);
   } catch (...) {
-    exec(db.handle(), "ROLLBACK");
+    exec(db.sqlite(), "ROLLBACK");
     throw;
   }
-  exec(db.handle(), "ROLLBACK");  // nothing was written through SQLite
+  exec(db.sqlite(), "ROLLBACK");  // nothing was written through SQLite
 }
 
 } // namespace actas::store

@@ -23,7 +23,9 @@ public:
   static constexpr std::size_t max_queued = 1 << 17;
 
   group_writer(const std::string& db_path, std::size_t max_batch)
-    : runner_(db_path), checkpointer_(db_path, runner_.db()), max_batch_(max_batch == 0 ? 1 : max_batch),
+    : runner_(db_path),
+      checkpointer_(runner_.db().sqlite() ? std::make_unique<checkpointer>(db_path, runner_.db()) : nullptr),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
       thread_([this] { loop(); }) {}
 
   ~group_writer() override { stop(); }
@@ -85,7 +87,9 @@ private:
   }
 
   batch_runner runner_;
-  checkpointer checkpointer_;  // after runner_: hooks its connection; destroyed after the thread joined
+  // SQLite only (PostgreSQL checkpoints itself). After runner_: hooks its connection; destroyed after the
+  // thread joined.
+  std::unique_ptr<checkpointer> checkpointer_;
   std::size_t max_batch_;
   writer_counters counters_;
   std::mutex mu_;
@@ -133,7 +137,7 @@ private:
 
 std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch, bool reserve) {
   // Before the writer's thread and connection exist, so the first commit already writes over zeros.
-  if (reserve) {
+  if (reserve && !is_postgresql_url(db_path)) {
     database db(db_path);
     reserve_wal(db, wal_bytes_for_load(db.page_size()));
   }

@@ -12,7 +12,7 @@ using domain::errc;
 
 struct restart_test : ::testing::Test {
   temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
+  std::string db = testing::test_database(dir.path);
   void SetUp() override {
     crypto::init();
     seed_world(*store::make_inline_writer(db));

@@ -14,7 +14,7 @@ using domain::errc;
 
 struct support_test : ::testing::Test {
   temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
+  std::string db = testing::test_database(dir.path);
   std::unique_ptr<virtual_runtime> rt;
   std::string sam, sara;
 

@@ -182,7 +182,7 @@ private:
 /// A fresh database with the test world and a virtual runtime on it, for every registry test.
 struct registry_fixture : ::testing::Test {
   temp_dir dir;
-  std::string db = (dir.path / "actas.db").string();
+  std::string db = testing::test_database(dir.path);
   std::unique_ptr<virtual_runtime> rt;
 
   void SetUp() override {

@@ -7,6 +7,7 @@
 #include "crypto/crypto.hpp"
 #include "domain/model.hpp"
 #include "store/writer.hpp"
+#include "tests/store/test_database.hpp"
 
 namespace actas::test {
 

@@ -31,7 +31,7 @@ protected:
     core_->shutdown();
     core_.reset();
     auto rc = runtime_options();
-    rc.db_path = dir_.file("actas.db");
+    rc.db_path = location_;
     core_ = std::make_unique<actors::runtime>(rc);
     server_ = make_server(options());
     port_ = server_->port();

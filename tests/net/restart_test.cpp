@@ -4,7 +4,6 @@
 // deadline, with its notification in the learner's inbox; the audit chain still verifies.
 #include <gtest/gtest.h>
 
-#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -15,6 +14,7 @@
 #include "process.hpp"
 #include "store/database.hpp"
 #include "tests/store/temp_dir.hpp"
+#include "tests/store/test_database.hpp"
 
 namespace actas::testing {
 namespace {
@@ -25,10 +25,6 @@ json start(std::uint16_t port, const std::string& bearer, const std::string& tar
   auto r = http(port, "POST", "/v1/impersonations", json{{"target", target}, {"reason", reason}}.dump(), bearer);
   EXPECT_EQ(r.status, 201u) << r.text << r.error;
   return r.body;
-}
-
-void exec(store::database& db, const char* sql) {
-  ASSERT_EQ(sqlite3_exec(db.handle(), sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db.handle());
 }
 
 /// Moves session `id` (and its token) `shift` back in time, straight in the database of a stopped server.
@@ -49,13 +45,13 @@ void move_back(const std::string& db_path, const std::string& id, const std::str
   rec->created_at -= shift;
   rec->expires_at -= shift;
   rec->last_used_at -= shift;
-  exec(db, "BEGIN IMMEDIATE");
+  db.conn().begin_write();
   auto heads = db.chain_heads();
   const domain::hash_function sha256 = [](std::string_view b) { return crypto::sha256_hex(b); };
   store::transaction tx(db, heads, sha256);
   tx.put_session(*session);
   tx.put_token(*rec);
-  exec(db, "COMMIT");
+  db.conn().commit();
 }
 
 /// Waits (bounded) until `user`'s inbox in the database holds a notification of `kind`.
@@ -75,12 +71,15 @@ TEST(restart_test, sessions_survive_sigkill_and_overdue_ones_end_expired_at_thei
   crypto::init();
   temp_dir dir;
   const auto data = (dir.path() / "data").string();
-  const auto db_path = (dir.path() / "data" / "actas.db").string();
+  const auto db_path = test_database(dir.path() / "data");
   const std::vector<std::string> args{"--demo", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "warn"};
+  // On PostgreSQL the binary finds its schema through the environment (SPEC §8).
+  std::vector<std::string> env;
+  if (on_postgresql()) env.push_back("ACTAS_DATABASE_URL=" + db_path);
 
   std::string adam, sara, adam_imp, sara_imp, resumed_id, overdue_id, resumed_deadline;
   {
-    process first(args);
+    process first(args, env);
     auto port = listening_port(first);
     ASSERT_TRUE(port) << first.out_text << first.err_text;
     adam = login(*port, "adam");
@@ -117,7 +116,7 @@ TEST(restart_test, sessions_survive_sigkill_and_overdue_ones_end_expired_at_thei
   }
   ASSERT_LT(overdue_deadline, now);
 
-  process second(args);
+  process second(args, env);
   auto port = listening_port(second);
   ASSERT_TRUE(port) << second.out_text << second.err_text;
 

@@ -14,6 +14,7 @@
 #include "app/demo_seed.hpp"
 #include "client.hpp"
 #include "crypto/crypto.hpp"
+#include "tests/store/test_database.hpp"
 #include "net/server.hpp"
 #include "store/database.hpp"
 #include "tests/store/temp_dir.hpp"
@@ -30,11 +31,11 @@ protected:
     crypto::init();
     spdlog::set_level(spdlog::level::warn);
     {
-      store::database db(dir_.file("actas.db"));
+      store::database db(location_);
       app::seed_demo(db, std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
     }
     auto rc = runtime_options();
-    rc.db_path = dir_.file("actas.db");
+    rc.db_path = location_;
     core_ = std::make_unique<actors::runtime>(rc);
     server_ = make_server(options());
     port_ = server_->port();
@@ -122,6 +123,8 @@ protected:
   }
 
   ::actas::testing::temp_dir dir_;
+  /// The database: a file in dir_ on SQLite, a schema of its own on PostgreSQL.
+  std::string location_ = test_database(dir_.path());
   std::unique_ptr<actors::runtime> core_;
   std::unique_ptr<net::server> server_;
   std::vector<std::unique_ptr<net::server>> extra_servers_;

@@ -10,6 +10,7 @@
 #include "store/writer.hpp"
 #include "store_fixture.hpp"
 #include "temp_dir.hpp"
+#include "test_database.hpp"
 
 namespace actas::store {
 namespace {
@@ -29,18 +30,19 @@ protected:
     ASSERT_TRUE(commit(*w, append("globex", "g1")));
     EXPECT_TRUE(w->broken_chains().empty());
   }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
 
   /// What an intruder with the file does: drops the append-only trigger and deletes the newest event.
   void cut_tail(const std::string& chain) {
     raw_db raw(path());
-    ASSERT_EQ(raw.exec("DROP TRIGGER audit_no_delete"), std::nullopt);
+    ASSERT_EQ(raw.drop_trigger("audit_no_delete", "audit"), std::nullopt);
     ASSERT_EQ(raw.exec("DELETE FROM audit WHERE chain = '" + chain +
                        "' AND seq = (SELECT max(seq) FROM audit WHERE chain = '" + chain + "')"),
               std::nullopt);
   }
 
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(chain_check_test, a_chain_cut_at_its_tail_does_not_verify) {
@@ -69,7 +71,7 @@ TEST_F(chain_check_test, a_broken_chain_is_found_at_start_and_takes_no_new_event
 TEST_F(chain_check_test, a_changed_event_after_the_checkpoint_is_found_at_start) {
   {
     raw_db raw(path());
-    ASSERT_EQ(raw.exec("DROP TRIGGER audit_no_update"), std::nullopt);
+    ASSERT_EQ(raw.drop_trigger("audit_no_update", "audit"), std::nullopt);
     // The checkpoint of SetUp's writer is at seq 3 (checked when it opened: before any event). A forged
     // reason on seq 2 is past that checkpoint, so the next start walks it.
     ASSERT_EQ(raw.exec("UPDATE audit SET reason = 'forged' WHERE chain = 'acme' AND seq = 2"), std::nullopt);
@@ -93,7 +95,7 @@ TEST_F(chain_check_test, an_event_changed_before_the_checkpoint_is_still_found_b
   { auto w = make_inline_writer(path()); }  // checkpoint at seq 3
   {
     raw_db raw(path());
-    ASSERT_EQ(raw.exec("DROP TRIGGER audit_no_update"), std::nullopt);
+    ASSERT_EQ(raw.drop_trigger("audit_no_update", "audit"), std::nullopt);
     ASSERT_EQ(raw.exec("UPDATE audit SET reason = 'forged' WHERE chain = 'acme' AND seq = 1"), std::nullopt);
   }
   // The start walks only what came after its checkpoint; the full walk of GET /v1/audit/verify sees all.

@@ -13,6 +13,7 @@
 #include "store/writer.hpp"
 #include "store_fixture.hpp"
 #include "temp_dir.hpp"
+#include "test_database.hpp"
 
 namespace actas::store {
 namespace {
@@ -22,8 +23,9 @@ using namespace actas::testing;
 class database_test : public ::testing::Test {
 protected:
   void SetUp() override { crypto::init(); }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(database_test, portals_load_parents_first_whatever_their_ids) {
@@ -373,8 +375,9 @@ using namespace actas::testing;
 class preferences_test : public ::testing::Test {
 protected:
   void SetUp() override { crypto::init(); }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(preferences_test, preferences_and_last_seen_survive_a_reopen) {
@@ -408,8 +411,9 @@ using namespace actas::testing;
 class support_store_test : public ::testing::Test {
 protected:
   void SetUp() override { crypto::init(); }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(support_store_test, requests_and_grants_survive_a_reopen_and_the_snapshot_keeps_the_live_ones) {

@@ -5,6 +5,7 @@
 #include "store/writer.hpp"
 #include "store_fixture.hpp"
 #include "temp_dir.hpp"
+#include "test_database.hpp"
 
 namespace actas::store {
 namespace {
@@ -14,8 +15,9 @@ using namespace actas::testing;
 class schema_test : public ::testing::Test {
 protected:
   void SetUp() override { crypto::init(); }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(schema_test, a_new_file_gets_the_whole_schema_and_its_version) {

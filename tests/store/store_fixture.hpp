@@ -1,16 +1,18 @@
 #pragma once
-/// Shared pieces of the store tests: a small realm to write, a raw SQLite connection for poking at the
-/// file from outside the store, and a helper that runs one job and says whether it committed.
+/// Shared pieces of the store tests: a small realm to write, a raw connection for poking at the
+/// database from outside the store, and a helper that runs one job and says whether it committed.
 #include <chrono>
 #include <future>
 #include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "crypto/crypto.hpp"
 #include "domain/audit.hpp"
+#include "store/connection.hpp"
 #include "store/writer.hpp"
 
 namespace actas::testing {
@@ -43,35 +45,62 @@ inline bool submit_and_wait(store::writer& w, store::writer::job j) {
   return f.get();
 }
 
-/// A plain connection to the file, outside the store's API.
+/// A plain connection to the test's database, outside the store's API (SQLite's C API, or libpq on
+/// PostgreSQL): for poking at what the store wrote, or tampering with it.
 class raw_db {
 public:
-  explicit raw_db(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
-  ~raw_db() { sqlite3_close(db_); }
+  explicit raw_db(const std::string& location) {
+    if (store::is_postgresql_url(location)) pg_ = PQconnectdb(location.c_str());
+    else sqlite3_open(location.c_str(), &db_);
+  }
+  ~raw_db() {
+    if (pg_) PQfinish(pg_);
+    else sqlite3_close(db_);
+  }
   raw_db(const raw_db&) = delete;
   raw_db& operator=(const raw_db&) = delete;
 
-  /// Runs `sql`; returns SQLite's error message, or nullopt on success.
+  /// Runs `sql`; returns the engine's error message, or nullopt on success.
   std::optional<std::string> exec(const std::string& sql) {
+    if (pg_) {
+      PGresult* r = PQexec(pg_, sql.c_str());
+      const auto status = PQresultStatus(r);
+      std::optional<std::string> error;
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) error = PQresultErrorMessage(r);
+      PQclear(r);
+      return error;
+    }
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) == SQLITE_OK) return std::nullopt;
     std::string msg = err ? err : "error";
     sqlite3_free(err);
     return msg;
   }
-  /// The first column of the first row of `sql` as text (empty when no row).
-  /// Column `column` of the first row.
+  /// Drops trigger `name` of `table` (the two engines spell it differently).
+  std::optional<std::string> drop_trigger(const std::string& name, const std::string& table) {
+    return exec(pg_ ? "DROP TRIGGER " + name + " ON " + table : "DROP TRIGGER " + name);
+  }
+  /// Column `column` of the first row of `sql` as text (empty when no row).
   std::string scalar(const std::string& sql, int column = 0) {
-    sqlite3_stmt* st = nullptr;
     std::string out;
+    if (pg_) {
+      PGresult* r = PQexec(pg_, sql.c_str());
+      if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, column))
+        out = PQgetvalue(r, 0, column);
+      PQclear(r);
+      return out;
+    }
+    sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
       if (auto p = sqlite3_column_text(st, column)) out = reinterpret_cast<const char*>(p);
     sqlite3_finalize(st);
     return out;
   }
+  bool on_postgresql() const { return pg_ != nullptr; }
 
 private:
   sqlite3* db_ = nullptr;
+  PGconn* pg_ = nullptr;
 };
 
 inline user make_user(const std::string& name, role r, std::optional<id> home, std::optional<id> realm) {

@@ -15,6 +15,7 @@
 
 #include "store_fixture.hpp"
 #include "temp_dir.hpp"
+#include "test_database.hpp"
 
 namespace actas::store {
 namespace {
@@ -69,7 +70,7 @@ protected:
     auto w = make_inline_writer(path());
     ASSERT_TRUE(commit(*w, write_small_realm));
   }
-  std::string path() const { return dir_.file("actas.db"); }
+  std::string path() const { return location_; }
 
   /// A job that blocks the writer until `open()`: whatever is submitted meanwhile queues up behind it.
   struct gate {
@@ -100,6 +101,7 @@ protected:
   }
 
   temp_dir dir_;
+  std::string location_ = test_database(dir_.path());
 };
 
 TEST_F(writer_test, concurrent_jobs_share_commits_and_each_done_follows_its_durable_commit) {
@@ -192,11 +194,15 @@ TEST_F(writer_test, a_throwing_job_fails_alone_and_leaves_the_chain_whole) {
 // fail at COMMIT, the way a full disk or an I/O error fails it.
 void make_boom_fail_at_commit(const std::string& path) {
   raw_db raw(path);
-  ASSERT_EQ(raw.exec(R"(CREATE TABLE boom_parent (id TEXT PRIMARY KEY);
-                        CREATE TABLE boom_child (parent TEXT REFERENCES boom_parent(id) DEFERRABLE INITIALLY DEFERRED);
-                        CREATE TRIGGER boom AFTER INSERT ON notifications WHEN NEW.title = 'boom'
-                        BEGIN INSERT INTO boom_child VALUES ('missing'); END;)"),
-            std::nullopt);
+  const std::string tables = R"(CREATE TABLE boom_parent (id TEXT PRIMARY KEY);
+                                CREATE TABLE boom_child (parent TEXT REFERENCES boom_parent(id) DEFERRABLE INITIALLY DEFERRED);)";
+  const std::string sqlite_trigger = R"(CREATE TRIGGER boom AFTER INSERT ON notifications WHEN NEW.title = 'boom'
+                                        BEGIN INSERT INTO boom_child VALUES ('missing'); END;)";
+  const std::string pg_trigger = R"(CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                                      BEGIN INSERT INTO boom_child VALUES ('missing'); RETURN NULL; END $$;
+                                    CREATE TRIGGER boom AFTER INSERT ON notifications FOR EACH ROW
+                                      WHEN (NEW.title = 'boom') EXECUTE FUNCTION boom();)";
+  ASSERT_EQ(raw.exec(tables + (raw.on_postgresql() ? pg_trigger : sqlite_trigger)), std::nullopt);
 }
 
 writer::job boom_job() {

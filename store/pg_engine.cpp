@@ -1,0 +1,241 @@
+#include "store/pg_engine.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include <libpq-fe.h>
+#include <spdlog/spdlog.h>
+
+#include "store/migrations.hpp"
+
+namespace actas::store {
+
+std::string to_postgresql(std::string_view sql, int& max_param) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  max_param = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'') quoted = !quoted;  // '' inside a literal toggles twice: still inside
+    if (c == '?' && !quoted && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      int n = 0;
+      std::size_t j = i + 1;
+      for (; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) n = n * 10 + (sql[j] - '0');
+      out += '$';
+      out.append(sql.substr(i + 1, j - i - 1));
+      max_param = std::max(max_param, n);
+      i = j - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+namespace {
+
+// PostgreSQL's SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full.
+failure failure_of(PGconn* conn, PGresult* r) {
+  if (PQstatus(conn) != CONNECTION_OK) return failure::connection_lost;
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  if (state && std::strcmp(state, "53100") == 0) return failure::disk_full;
+  if (state && std::strncmp(state, "08", 2) == 0) return failure::connection_lost;  // connection exceptions
+  return failure::other;
+}
+
+std::string first_line(std::string_view sql) {
+  auto start = sql.find_first_not_of(" \n\t");
+  if (start == std::string_view::npos) return {};
+  sql.remove_prefix(start);
+  return std::string(sql.substr(0, std::min(sql.find('\n'), std::size_t{80})));
+}
+
+} // namespace
+
+pg_statement::pg_statement(pg_connection& owner, std::string name, std::string sql, int params)
+  : owner_(owner), name_(std::move(name)), sql_(std::move(sql)), values_(params), null_(params, true) {}
+
+pg_statement::~pg_statement() { PQclear(result_); }
+
+std::string& pg_statement::slot(int index) {
+  if (index < 1 || index > static_cast<int>(values_.size()))
+    throw store_error("binding parameter " + std::to_string(index) + " of " + first_line(sql_) +
+                          ", which has " + std::to_string(values_.size()),
+                      failure::other);
+  null_[index - 1] = false;
+  return values_[index - 1];
+}
+
+void pg_statement::bind_null(int index) {
+  slot(index);
+  null_[index - 1] = true;
+}
+
+void pg_statement::bind_text(int index, std::string_view v) { slot(index).assign(v); }
+
+void pg_statement::bind_int64(int index, std::int64_t v) { slot(index) = std::to_string(v); }
+
+void pg_statement::execute() {
+  owner_.reconnect_if_broken();
+  owner_.ensure_prepared(name_, sql_, static_cast<int>(values_.size()));
+  std::vector<const char*> params(values_.size());
+  for (std::size_t i = 0; i < values_.size(); ++i) params[i] = null_[i] ? nullptr : values_[i].c_str();
+  result_ = PQexecPrepared(owner_.handle(), name_.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
+                           nullptr, 0);
+  const auto status = PQresultStatus(result_);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    PGresult* failed = result_;
+    result_ = nullptr;
+    owner_.fail(failed, first_line(sql_));
+  }
+  rows_ = PQntuples(result_);
+  row_ = -1;
+  executed_ = true;
+}
+
+bool pg_statement::step() {
+  if (!executed_) execute();
+  return ++row_ < rows_;
+}
+
+void pg_statement::reset() {
+  PQclear(result_);
+  result_ = nullptr;
+  executed_ = false;
+  rows_ = 0;
+  row_ = -1;
+  std::fill(null_.begin(), null_.end(), true);
+}
+
+bool pg_statement::is_null(int col) const { return PQgetisnull(result_, row_, col) != 0; }
+
+std::string pg_statement::text(int col) const {
+  return std::string(PQgetvalue(result_, row_, col), static_cast<std::size_t>(PQgetlength(result_, row_, col)));
+}
+
+std::int64_t pg_statement::int64(int col) const {
+  const char* p = PQgetvalue(result_, row_, col);
+  const char* end = p + PQgetlength(result_, row_, col);
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(p, end, v);
+  if (ec != std::errc() || ptr != end)
+    throw store_error("column " + std::to_string(col) + " of " + first_line(sql_) + " is not an integer: '" +
+                          std::string(p, end) + "'",
+                      failure::other);
+  return v;
+}
+
+namespace {
+
+PGconn* connect(const std::string& url, const std::string& shown) {
+  PGconn* c = PQconnectdb(url.c_str());
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    std::string msg = c ? PQerrorMessage(c) : "out of memory";
+    PQfinish(c);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    throw std::runtime_error("cannot connect to " + shown + ": " + msg);
+  }
+  // Notices (e.g. "relation already exists, skipping") are not errors; keep them out of stderr.
+  PQsetNoticeProcessor(c, [](void*, const char* m) { spdlog::debug("postgresql: {}", m); }, nullptr);
+  return c;
+}
+
+} // namespace
+
+pg_connection::pg_connection(const std::string& url) : url_(url), shown_(redact(url)) {
+  conn_ = connect(url_, shown_);
+  try {
+    // Times are the node's (SPEC §8): nothing here depends on the server's zone or now().
+    exec("SET client_min_messages = warning");
+    migrate_postgresql(*this);
+  } catch (const std::exception& e) {
+    stmts_.clear();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw std::runtime_error("cannot open database " + shown_ + ": " + e.what());
+  }
+}
+
+pg_connection::~pg_connection() {
+  stmts_.clear();
+  PQfinish(conn_);
+}
+
+void pg_connection::fail(PGresult* r, std::string_view doing) {
+  const failure kind = failure_of(conn_, r);
+  std::string msg = r ? PQresultErrorMessage(r) : "";
+  if (msg.empty()) msg = PQerrorMessage(conn_);
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  PQclear(r);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  throw store_error(std::string(doing) + ": " + (state ? std::string(state) + " " : std::string()) + msg, kind);
+}
+
+void pg_connection::reconnect_if_broken() {
+  if (open_ || PQstatus(conn_) == CONNECTION_OK) return;
+  spdlog::warn("store: the connection to {} broke; connecting again", shown_);
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) fail(nullptr, "connecting again to " + shown_);
+  ++generation_;
+  exec("SET client_min_messages = warning");
+}
+
+void pg_connection::ensure_prepared(const std::string& name, const std::string& sql, int params) {
+  auto& gen = prepared_in_[name];
+  if (gen == generation_ + 1) return;  // stored as generation + 1 so that 0 means "never"
+  PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), params, nullptr);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, "preparing " + first_line(sql));
+  PQclear(r);
+  gen = generation_ + 1;
+}
+
+statement& pg_connection::prepared(std::string_view sql) {
+  auto it = stmts_.find(std::string(sql));
+  if (it != stmts_.end()) return *it->second;
+  int params = 0;
+  std::string text = to_postgresql(sql, params);
+  std::string name = "s" + std::to_string(stmts_.size() + 1);
+  auto st = std::make_unique<pg_statement>(*this, name, std::move(text), params);
+  return *stmts_.emplace(std::string(sql), std::move(st)).first->second;
+}
+
+void pg_connection::exec(std::string_view sql) {
+  std::string text(sql);
+  PGresult* r = PQexec(conn_, text.c_str());
+  const auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, first_line(sql));
+  PQclear(r);
+}
+
+void pg_connection::begin_write() {
+  reconnect_if_broken();
+  exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+  open_ = true;
+}
+
+void pg_connection::begin_read() {
+  reconnect_if_broken();
+  exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  open_ = true;
+}
+
+void pg_connection::commit() {
+  // Whatever COMMIT answers, the transaction is over (on a lost connection its fate is unknown: the
+  // writer asks the database afterwards, see store/batch_runner.cpp).
+  open_ = false;
+  exec("COMMIT");
+}
+
+bool pg_connection::in_transaction() const {
+  const auto s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+void pg_connection::rollback_quietly() {
+  open_ = false;
+  if (!in_transaction()) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+} // namespace actas::store
