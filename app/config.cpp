@@ -179,7 +179,8 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   auto* config_opt = cli.add_option("--config", f.config, "TOML configuration file");
   auto* level_opt = cli.add_option("--log-level", f.log_level,
                                    "trace, debug, info, warn, error, critical or off (default info)");
-  cli.footer("Service keys come from ACTAS_SERVICE_KEY (comma-separated for rotation), "
+  cli.footer("To move a node onto PostgreSQL: actas migrate --help. "
+             "Service keys come from ACTAS_SERVICE_KEY (comma-separated for rotation), "
              "ACTAS_SERVICE_KEY_FILE or service_key_file in the config file; never from a flag.");
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

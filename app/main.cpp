@@ -13,6 +13,7 @@
 #include "actors/runtime.hpp"
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
+#include "app/migrate.hpp"
 #include "crypto/crypto.hpp"
 #include "net/server.hpp"
 #include "store/database.hpp"
@@ -105,6 +106,8 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "migrate")
+    return app::run_migrate({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
   const auto parsed = app::parse_config(args, app::process_env());
   if (!parsed.config) {
     if (parsed.exit_code == 0) {

@@ -271,6 +271,16 @@ const migration v6{6, {
   "CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at)",
 }};
 
+// The last guard of two exclusivity rules (SPEC §2 "one active impersonation per actor", SPEC §3 "one
+// live grant per portal"; issue 13): the registry decides them on the state it commits, and the database
+// refuses a commit that would break them anyway, on either engine. (Exclusivity per target depends on
+// the portal's `exclusive` setting, which no index can see; the registry alone decides that one.)
+// A database that already breaks a rule stops here, naming the index: such rows need a person to look.
+const migration v7{7, {
+  "CREATE UNIQUE INDEX sessions_one_active_per_actor ON sessions(actor) WHERE state = 'active'",
+  "CREATE UNIQUE INDEX support_grants_one_live_per_portal ON support_grants(portal_id) WHERE state = 'active'",
+}};
+
 int user_version(sqlite3* db) {
   sqlite_statement st(db, "PRAGMA user_version");
   query q(st);
@@ -280,7 +290,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7};
   return all;
 }
 

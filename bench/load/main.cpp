@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "load/postgresql.hpp"
 #include "load/process.hpp"
 #include "load/scenarios.hpp"
 
@@ -76,10 +77,18 @@ int main(int argc, char** argv) {
   c.paths.source = ACTAS_SOURCE_DIR;
   c.paths.build = ACTAS_BUILD_DIR;
   std::vector<std::string> wanted;
+  std::string engine = "sqlite";
   const std::vector<std::string> all{"hold", "notify", "fanout", "ops", "timers", "authorize", "micro"};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") c.quick = true;
+    else if (a == "--engine" && i + 1 < argc) {
+      engine = argv[++i];
+      if (engine != "sqlite" && engine != "postgresql") {
+        std::cerr << "actas_bench: --engine takes sqlite or postgresql\n";
+        return 2;
+      }
+    }
     else if (a == "--source" && i + 1 < argc) c.paths.source = argv[++i];
     else if (a == "--build" && i + 1 < argc) c.paths.build = argv[++i];
     else if (a == "--connections" && i + 1 < argc) {
@@ -106,7 +115,7 @@ int main(int argc, char** argv) {
       }
     }
     else if (a == "-h" || a == "--help") {
-      std::cout << "usage: actas_bench [--quick] [--source DIR] [--build DIR] [--skip actas|node|beast|epoll] [--connections N,N…] [scenario…]\nscenarios:";
+      std::cout << "usage: actas_bench [--quick] [--engine sqlite|postgresql] [--source DIR] [--build DIR] [--skip actas|node|beast|epoll] [--connections N,N…] [scenario…]\nscenarios:";
       for (const auto& s : all) std::cout << " " << s;
       std::cout << "\n";
       return 0;
@@ -123,6 +132,13 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(c.paths.work);
   c.node = have_node() && std::filesystem::exists(c.paths.source + "/bench/peer/node_modules/ws");
 
+  // SPEC §8 engines: on PostgreSQL the run gets a throwaway server of its own, stopped when the run ends.
+  std::unique_ptr<throwaway_postgresql> pg;
+  if (engine == "postgresql") {
+    pg = std::make_unique<throwaway_postgresql>(c.paths.source);
+    c.paths.pg_host = pg->host();
+  }
+
   loop l;
   report out;
   c.l = &l;
@@ -133,6 +149,10 @@ int main(int argc, char** argv) {
   }
   const auto load_at_start = loadavg();
   const auto started = std::chrono::steady_clock::now();
+  out.note(engine == "postgresql"
+               ? "engine: PostgreSQL 15 (a throwaway cluster on a Unix socket, fsync=on, synchronous_commit=on), one "
+                 "database per actas server copied from the seeded template"
+               : "engine: SQLite (WAL, synchronous=FULL)");
   if (!c.node) out.note("Node ws peer skipped: node or bench/peer/node_modules/ws is missing (npm install --prefix bench/peer)");
   int status = 0;
   for (const auto& s : wanted) {

@@ -61,7 +61,7 @@ void exec(sqlite3* db, const char* sql) {
 
 } // namespace
 
-sqlite_probe_result sqlite_probe(const std::string& folder, int batch, ns duration) {
+commit_probe_result sqlite_probe(const std::string& folder, int batch, ns duration) {
   const auto path = folder + "/sqlite-probe.db";
   for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   sqlite3* db = nullptr;

@@ -17,7 +17,8 @@ struct fsync_probe_result {
 /// folders' disk).
 fsync_probe_result fsync_probe(const std::string& folder, ns duration);
 
-struct sqlite_probe_result {
+/// What an engine commits by itself at one batch size (the SQLite and PostgreSQL floors).
+struct commit_probe_result {
   double rows_per_second = 0;
   double commits_per_second = 0;
   int batch = 1;
@@ -25,6 +26,6 @@ struct sqlite_probe_result {
 
 /// Inserts audit-like rows (~300 bytes) `batch` per transaction into a fresh WAL database with
 /// synchronous=FULL, for `duration`.
-sqlite_probe_result sqlite_probe(const std::string& folder, int batch, ns duration);
+commit_probe_result sqlite_probe(const std::string& folder, int batch, ns duration);
 
 } // namespace bench

@@ -1,5 +1,6 @@
 #include "load/servers.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "load/calls.hpp"
+#include "load/postgresql.hpp"
 
 namespace bench {
 
@@ -38,12 +40,20 @@ std::string write_actas_config(const std::string& folder) {
   return path;
 }
 
-std::unique_ptr<server_process> start_actas(const env_paths& p, const std::string& data, const std::string& tag) {
+// On PostgreSQL each server gets a database of its own, a copy of the seeded template's.
+std::unique_ptr<server_process> start_actas(const env_paths& p, const std::string& data, const std::string& tag,
+                                            const std::string& from_template = {}) {
   server_process::options o;
   o.name = "actas";
   o.argv = {p.build + "/app/actas", "--demo", "--data", data, "--listen", "127.0.0.1:0", "--config",
             write_actas_config(data)};
   o.env = {{"ACTAS_SERVICE_KEY", service_key}};
+  if (!p.pg_host.empty()) {
+    std::string name;
+    for (char ch : tag) name += std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::tolower(ch)) : '_';
+    create_database(p.pg_host, name, from_template);
+    o.env["ACTAS_DATABASE_URL"] = postgresql_url(p.pg_host, name);
+  }
   o.log = p.work + "/" + tag + ".log";
   o.fsync_shim = p.build + "/bench/libactas_fsync_count.so";
   return std::make_unique<server_process>(o);
@@ -115,7 +125,7 @@ running start(impl kind, const env_paths& p, const actas_template* tmpl, const s
     const auto data = p.work + "/" + tag;
     fs::remove_all(data);
     fs::copy(tmpl->folder(), data, fs::copy_options::recursive);
-    r.proc = start_actas(p, data, tag);
+    r.proc = start_actas(p, data, tag, "actas_template");
     return r;
   }
   case impl::beast_floor:

@@ -15,6 +15,8 @@ struct env_paths {
   std::string source;  ///< the repository
   std::string build;   ///< the CMake build folder (build/)
   std::string work;    ///< this run's scratch folder: data folders and logs
+  /// `--engine postgresql`: the throwaway server's socket folder; empty on SQLite.
+  std::string pg_host;
 };
 
 enum class impl { actas, beast_floor, epoll_floor, node_peer };

@@ -122,10 +122,10 @@ TEST_F(database_test, the_snapshot_holds_only_live_tokens) {
 TEST_F(database_test, sessions_filter_by_realm_and_state_newest_first) {
   auto w = make_inline_writer(path());
   ASSERT_TRUE(commit(*w, write_small_realm));
-  auto session = [](std::string sid, std::string realm, std::int64_t started_s) {
+  auto session = [](std::string sid, std::string realm, std::int64_t started_s, std::string actor = "u-adam") {
     impersonation_session s;
     s.session_id = std::move(sid);
-    s.actor = "u-adam";
+    s.actor = std::move(actor);
     s.target = "u-ann";
     s.realm_id = std::move(realm);
     s.reason = "checking the gradebook";
@@ -136,8 +136,8 @@ TEST_F(database_test, sessions_filter_by_realm_and_state_newest_first) {
   };
   ASSERT_TRUE(commit(*w, [&](transaction& tx) {
     tx.put_session(session("s1", "acme", 10));
-    tx.put_session(session("s2", "acme", 30));
-    tx.put_session(session("s3", "globex", 20));
+    tx.put_session(session("s2", "acme", 30, "u-pia"));
+    tx.put_session(session("s3", "globex", 20, "u-bob"));
     auto ended = session("s4", "acme", 40);
     ended.state = session_state::ended;
     ended.ended_at = at_s(45);
@@ -416,34 +416,88 @@ protected:
   std::string location_ = test_database(dir_.path());
 };
 
+// One pending request of pia's for acme-eu (and acme), and the grant that would follow it.
+domain::support_request a_request() {
+  domain::support_request r;
+  r.request_id = "req-1";
+  r.support_user = "u-pia";
+  r.realm_id = "acme";
+  r.portals = {"acme", "acme-eu"};
+  r.reason = "Broken enrolments";
+  r.ticket = "T-42";
+  r.created_at = at_s(1);
+  r.lapses_at = at_s(100);
+  return r;
+}
+
+domain::support_grant a_grant() {
+  domain::support_grant g;
+  g.grant_id = "g-1";
+  g.request_id = "req-1";
+  g.portal_id = "acme-eu";
+  g.realm_id = "acme";
+  g.support_user = "u-pia";
+  g.temp_admin = "u-adam";
+  g.granted_by = "u-sara";
+  g.created_at = at_s(2);
+  g.expires_at = at_s(50);
+  g.warn_at = at_s(40);
+  return g;
+}
+
+// The last guard (migration 7): whatever the registry decided, the database commits at most one active
+// impersonation per actor and one live grant per portal. The job that would break either is rolled back.
+TEST_F(support_store_test, the_database_refuses_a_second_active_session_per_actor_and_live_grant_per_portal) {
+  auto w = make_inline_writer(path());
+  ASSERT_TRUE(commit(*w, write_small_realm));
+  impersonation_session s;
+  s.session_id = "s1";
+  s.actor = "u-adam";
+  s.target = "u-ann";
+  s.reason = "checking the gradebook";
+  s.started_at = at_s(1);
+  s.expires_at = at_s(1801);
+  s.warn_at = at_s(1501);
+  ASSERT_TRUE(commit(*w, [&](transaction& tx) { tx.put_session(s); }));
+  auto second = s;
+  second.session_id = "s2";
+  second.target = "u-bob";
+  EXPECT_FALSE(commit(*w, [&](transaction& tx) { tx.put_session(second); }));
+  // Ending the first and starting the second in one commit is fine, in that order.
+  auto ended = s;
+  ended.state = session_state::ended;
+  ended.ended_at = at_s(2);
+  ended.ended_because = end_reason::terminated;
+  EXPECT_TRUE(commit(*w, [&](transaction& tx) {
+    tx.put_session(ended);
+    tx.put_session(second);
+  }));
+
+  const auto r = a_request();
+  const auto g = a_grant();
+  ASSERT_TRUE(commit(*w, [&](transaction& tx) {
+    tx.put_request(r);
+    tx.put_grant(g);
+  }));
+  auto twin = g;
+  twin.grant_id = "g-2";
+  EXPECT_FALSE(commit(*w, [&](transaction& tx) { tx.put_grant(twin); }));
+  database db(path());
+  EXPECT_FALSE(db.find_grant("g-2"));
+  EXPECT_EQ(db.find_session("s2")->state, session_state::active);
+  EXPECT_EQ(db.find_session("s1")->state, session_state::ended);
+}
+
 TEST_F(support_store_test, requests_and_grants_survive_a_reopen_and_the_snapshot_keeps_the_live_ones) {
   auto w = make_inline_writer(path());
   ASSERT_TRUE(commit(*w, write_small_realm));
-  domain::support_request pending;
-  pending.request_id = "req-1";
-  pending.support_user = "u-pia";
-  pending.realm_id = "acme";
-  pending.portals = {"acme", "acme-eu"};
-  pending.reason = "Broken enrolments";
-  pending.ticket = "T-42";
-  pending.created_at = at_s(1);
-  pending.lapses_at = at_s(100);
+  const auto pending = a_request();
   auto denied = pending;
   denied.request_id = "req-2";
   denied.state = domain::request_state::denied;
   denied.decided_at = at_s(5);
   denied.decided_by = "u-sara";
-  domain::support_grant live;
-  live.grant_id = "g-1";
-  live.request_id = "req-1";
-  live.portal_id = "acme-eu";
-  live.realm_id = "acme";
-  live.support_user = "u-pia";
-  live.temp_admin = "u-adam";
-  live.granted_by = "u-sara";
-  live.created_at = at_s(2);
-  live.expires_at = at_s(50);
-  live.warn_at = at_s(40);
+  const auto live = a_grant();
   auto revoked = live;
   revoked.grant_id = "g-0";
   revoked.created_at = at_s(1);
