@@ -9,43 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "tests/fault/file_query.hpp"
-#include "tests/net/client.hpp"
-#include "tests/net/demo_login.hpp"
-#include "tests/net/process.hpp"
-#include "tests/store/temp_dir.hpp"
+#include "tests/race/race_server.hpp"
 
 namespace actas::testing {
 namespace {
 
 constexpr int rounds = 8;
-
-/// One fresh demo server per round.
-struct demo_server {
-  temp_dir dir;
-  process server{{"--demo", "--data", (dir.path() / "data").string(), "--listen", "127.0.0.1:0", "--log-level", "error"}};
-  std::uint16_t port = listening_port(server).value_or(0);
-  std::string db() const { return (dir.path() / "data" / "actas.db").string(); }
-};
-
-/// sam asks for support access to acme-eu; the request's id ("" when refused).
-std::string ask_for_acme_eu(std::uint16_t port, const std::string& sam) {
-  auto r = http(port, "POST", "/v1/support/requests",
-                json{{"portals", {"acme-eu"}}, {"reason", "Enrolments fail"}, {"ticket", "T-1"}}.dump(), sam);
-  return r.status == 201 ? r.body["request"]["id"].get<std::string>() : std::string{};
-}
-
-/// sara grants acme-eu for an hour on `request`; the answer's status.
-unsigned grant_acme_eu(std::uint16_t port, const std::string& request, const std::string& sara) {
-  return http(port, "POST", "/v1/support/grants",
-              json{{"request", request}, {"portals", {"acme-eu"}}, {"duration_s", 3600}}.dump(), sara)
-      .status;
-}
-
-json patch_user(std::uint16_t port, const std::string& user, const json& body, const std::string& bearer) {
-  auto r = http(port, "PATCH", "/v1/users/" + user, body.dump(), bearer);
-  return json{{"status", r.status}, {"body", r.body}};
-}
 
 TEST(race_test, a_demotion_is_not_undone_by_concurrent_changes_of_other_fields) {
   for (int round = 0; round < rounds; ++round) {
