@@ -64,6 +64,14 @@ inline json patch_user(std::uint16_t port, const std::string& user, const json& 
   return json{{"status", r.status}, {"body", r.body}};
 }
 
+/// sara ends every session a failed round left running, so the next round's start is not refused as busy
+/// (which would hide the race in it).
+inline void end_leftovers(std::uint16_t port, const std::string& sara) {
+  auto active = http(port, "GET", "/v1/impersonations?state=active", {}, sara);
+  for (const auto& s : active.body["sessions"])
+    http(port, "POST", "/v1/impersonations/" + s.value("id", "") + "/end", "{}", sara);
+}
+
 /// Waits until `done` reached `at_least` (the other side of a race is under way), bounded.
 inline bool under_way(const std::atomic<int>& done, int at_least) {
   const auto until = std::chrono::steady_clock::now() + 10s;

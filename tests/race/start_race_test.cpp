@@ -49,6 +49,7 @@ void race_start_against(const change_fn& change, const change_fn& undo, const st
     starter.join();
     ASSERT_EQ(changed.status, 200u) << changed.text;
     expect_none_running(d, sara, column, who, round);
+    end_leftovers(d.port, sara);
     auto undone = undo(p);
     ASSERT_EQ(undone.status, 200u) << undone.text;
   }
