@@ -2,6 +2,7 @@
 /// The registry: the single place where access decisions are made and durable state changes. It holds
 /// the directory (realms, portals, users, settings), the live tokens and the running sessions, so every
 /// rule sees one consistent picture and every session ends exactly once.
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -140,6 +141,9 @@ struct registry_state {
   /// Sessions whose start was in flight when a change re-checked running sessions, with who changed:
   /// their start is re-checked once it commits.
   std::map<id, std::optional<id>> recheck_at_start;
+  /// Ends waiting on such a start (a grant's end waits for its temporary admin's): told once the start
+  /// failed, runs, or has ended durably.
+  std::map<id, std::vector<std::function<void(bool)>>> late_start_waiters;
   std::map<std::uint64_t, pending_grant_end> unwritten_grant_ends;
   std::map<id, std::uint64_t> grant_end_of;  ///< grant → its entry in unwritten_grant_ends
   std::uint64_t next_grant_end = 1;

@@ -54,4 +54,16 @@ caf::result<Reply> refuse(registry_self self, const domain::denial& d, Reply ans
   return rp;
 }
 
+/// The same for a refusal found only inside the transaction (the state changed while the request was in
+/// flight): answered through the request's promise.
+template <class Reply>
+void refuse_to(registry_self self, const domain::denial& d, caf::typed_response_promise<Reply> rp, Reply answer,
+               Reply unavailable) {
+  if (!admit_denial(self, d)) {
+    rp.deliver(answer);
+    return;
+  }
+  write_denial(self, d, [rp, answer, unavailable](bool ok) mutable { rp.deliver(ok ? answer : unavailable); });
+}
+
 } // namespace actas::actors::detail

@@ -261,6 +261,7 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
   std::vector<domain::audit_event> events;
   std::vector<domain::notification> notes;
   std::vector<std::pair<id, ending>> sessions;
+  std::vector<id> starting;  // sessions of the temporary admins whose start is in flight
   for (const auto& grant_id : grant_ids) {
     auto i = st.grants.find(grant_id);
     if (i == st.grants.end())
@@ -287,7 +288,9 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
       st.tokens.erase(hash);
     }
     for (const auto& [session_id, live] : st.sessions)
-      if (live.handle && live.session.actor == g.temp_admin) {
+      if (live.session.actor == g.temp_admin && !live.handle) {
+        starting.push_back(session_id);
+      } else if (live.session.actor == g.temp_admin) {
         ending e;
         e.why = domain::end_reason::grant_ended;
         e.at = at;
@@ -328,11 +331,14 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
   // notes) and the ends of the impersonations their temporary admins ran. Those end at once, here, so
   // nothing else (the token sweep) can end them first for another reason. Each is written again until it
   // is durable, and announced only then.
+  // A start of a temporary admin still in flight (decided before this end) is checked once it commits and
+  // ends then, `grant_ended`; the end is answered only after that too, so no session outlives the answer.
   struct progress {
-    int waiting = 2;
+    std::size_t waiting = 2;
     bool ok = true;
   };
   auto state = std::make_shared<progress>();
+  state->waiting += starting.size();
   auto done = [state, ended, then](bool ok) {
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
@@ -344,6 +350,10 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
   for (const auto& g : ended)
     st.grant_end_of[g.grant_id] = n;
   st.unwritten_grant_ends.emplace(n, pending_grant_end{ended, std::move(write), notes, false, {done}});
+  for (const auto& session_id : starting) {
+    st.recheck_at_start[session_id] = by;
+    st.late_start_waiters[session_id].push_back(done);
+  }
   finish_all(self, std::move(sessions), done);
   write_grant_end(self, n);
 }

@@ -138,6 +138,8 @@ void recheck_sessions(registry_self self,
 /// A start that was in flight while a change re-checked running sessions, checked now that it committed:
 /// how it ends when the rules no longer allow it (nullopt: it runs, or no change came in between).
 std::optional<ending> recheck_started(registry_self self, const domain::impersonation_session& s);
+/// Tells the ends waiting on the start of `session_id` (late_start_waiters) how it went, once.
+void settle_late_start(registry_self self, const id& session_id, bool ok);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
 /// Writes again the ends the audit log refused (sessions and grants).

@@ -2,11 +2,13 @@
 /// impersonation overlay, and the inbox.
 #include <caf/all.hpp>
 
+#include "actors/decision_view.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "codec/settings_json.hpp"
 #include "domain/authorize.hpp"
 #include "domain/permissions.hpp"
+#include "domain/settings_change.hpp"
 
 namespace actas::actors::detail {
 
@@ -46,33 +48,26 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
   if (caller.error)
     return settings_reply{refused(*caller.error), {}, {}, {}};
   const auto* portal = st.dir.find_portal(portal_id);
-  // Every refusal below is audited (SPEC §5) with the portal as named and the offending field.
-  auto denied = [&](refusal r) {
-    auto d = denial_by(self, caller, "settings.change", *r.error, c.ip,
-                       portal ? std::optional{portal->realm_id} : std::nullopt);
+  // Every refusal is audited (SPEC §5) with the portal as named and the offending field.
+  auto denial_of = [self, caller, ip = c.ip, portal_id, realm = portal ? std::optional{portal->realm_id} : std::nullopt](
+                     const refusal& r) {
+    auto d = denial_by(self, caller, "settings.change", *r.error, ip, realm);
     d.texts.emplace("portal", portal_id);
     note_field(d, r);
-    return refuse(self, d, settings_reply{r, {}, {}, {}}, settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+    return d;
   };
+  const settings_reply unavailable{refused(errc::audit_unavailable), {}, {}, {}};
+  auto denied = [&](refusal r) { return refuse(self, denial_of(r), settings_reply{r, {}, {}, {}}, unavailable); };
   if (!portal)
     return denied(refused(errc::not_found));
   // Only superadmins change a realm's settings (SPEC §1); the platform provisions, it does not set policy.
   if (caller.service)
     return denied(refused(errc::forbidden));
+  // On the cache first, to refuse fast; the decision that counts is the transaction's below.
   if (auto no = domain::may_change_settings(st.dir, *caller.user, portal_id))
     return denied(refused(*no));
-  auto before = st.dir.settings_override(portal_id);
-  auto after = domain::merge(before, patch);
-  bool top = !portal->parent;
-  auto parent = st.dir.parent_settings(portal_id);
-  auto result = top ? domain::apply(domain::default_settings(), after) : domain::tighten(parent, after);
-  if (auto bad = domain::validate(patch, result))
+  if (auto d = domain::decide_settings_change(st.dir, portal_id, patch); auto* bad = std::get_if<domain::settings_error>(&d))
     return denied(refused_field(*bad));
-  // A sub-portal may only tighten: judged on what this request sets, so an older override that a later
-  // tightening of the parent already overrules does not block unrelated changes.
-  if (!top)
-    if (auto bad = domain::check_tightens(parent, domain::apply(parent, patch)))
-      return denied(refused_field(*bad));
 
   domain::audit_event ev;
   ev.chain = portal->realm_id;
@@ -83,32 +78,62 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
   ev.portal = portal_id;
   ev.result = domain::outcome::done;
   ev.ip = c.ip.empty() ? std::nullopt : std::optional{c.ip};
-  ev.detail_json = settings_detail(portal_id, before, after);
+  // The job decides again on the caller and the overrides of the portal and its parents as the commit
+  // finds them, so a PATCH of other keys or a tightening of a parent committed in between is kept
+  // (issue 13: the settings lost update), and a caller demoted meanwhile no longer changes anything.
+  struct outcome {
+    std::optional<refusal> refused;
+    domain::settings_patch after;
+  };
+  auto decided = std::make_shared<outcome>();
+  auto job = [tree = tree_of(st.dir, {portal->realm_id}), path = st.dir.path_to_top(portal_id), caller_id = caller.user->user_id,
+              portal_id, patch, ev, decided](store::transaction& tx) mutable {
+    auto committed = read_in(tx, tree, {caller_id}, path);
+    if (auto gone = caller_gone(committed, caller_id)) {
+      decided->refused = refused(*gone);
+      return;
+    }
+    if (auto no = domain::may_change_settings(committed, *committed.find_user(caller_id), portal_id)) {
+      decided->refused = refused(*no);
+      return;
+    }
+    auto d = domain::decide_settings_change(committed, portal_id, patch);
+    if (auto* bad = std::get_if<domain::settings_error>(&d)) {
+      decided->refused = refused_field(*bad);
+      return;
+    }
+    const auto& change = std::get<domain::settings_change>(d);
+    ev.detail_json = settings_detail(portal_id, change.before, change.after);
+    tx.put_settings(portal_id, change.after);
+    tx.append_audit(ev);
+    decided->after = change.after;
+  };
   auto rp = self->make_response_promise<settings_reply>();
   auto realm_id = portal->realm_id;
   st.commits.submit(
-    *st.deps.writer, caf::actor_cast<registry_actor>(self),
-    [portal_id, after, ev](store::transaction& tx) {
-      tx.put_settings(portal_id, after);
-      tx.append_audit(ev);
-    },
-    [self, rp, portal_id, after, realm_id, by = who.performed_by](bool ok) mutable {
+    *st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
+    [self, rp, portal_id, decided, denial_of, unavailable, realm_id, by = who.performed_by](bool ok) mutable {
       auto& st = self->state;
       if (!ok) {
-        rp.deliver(settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+        rp.deliver(unavailable);
         return;
       }
-      st.dir.put_settings(portal_id, after);
+      if (decided->refused) {
+        refuse_to(self, denial_of(*decided->refused), rp, settings_reply{*decided->refused, {}, {}, {}}, unavailable);
+        return;
+      }
+      // Continuations run in commit order, so the cache takes the overrides in that order too.
+      st.dir.put_settings(portal_id, decided->after);
       // Sessions the new settings refuse end before the answer (the feature off, a role no longer allowed…).
       auto side = [realm_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
         if (s.realm_id == realm_id)
           return domain::change_side::settings;
         return std::nullopt;
       };
-      recheck_sessions(self, side, by, [self, rp, portal_id](bool ended_ok) mutable {
+      recheck_sessions(self, side, by, [self, rp, portal_id, unavailable](bool ended_ok) mutable {
         auto& st = self->state;
         if (!ended_ok) {
-          rp.deliver(settings_reply{refused(errc::audit_unavailable), {}, {}, {}});
+          rp.deliver(unavailable);
           return;
         }
         rp.deliver(settings_reply{{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)});

@@ -65,6 +65,14 @@ std::optional<ending> recheck_started(registry_self self, const domain::imperson
     return std::nullopt;
   const auto changed_by = marked->second;
   st.recheck_at_start.erase(marked);
+  // Its grant ended while it was in flight: it ends as the grant's other sessions did.
+  if (s.grant_id && !st.grants.contains(*s.grant_id)) {
+    ending how;
+    how.why = domain::end_reason::grant_ended;
+    how.at = now(self);
+    how.ended_by = changed_by;
+    return how;
+  }
   for (auto side : {domain::change_side::actor, domain::change_side::target, domain::change_side::settings}) {
     if (auto verdict = domain::recheck(st.dir, s, side)) {
       ending how;
@@ -76,6 +84,17 @@ std::optional<ending> recheck_started(registry_self self, const domain::imperson
     }
   }
   return std::nullopt;
+}
+
+void settle_late_start(registry_self self, const id& session_id, bool ok) {
+  auto& st = self->state;
+  auto i = st.late_start_waiters.find(session_id);
+  if (i == st.late_start_waiters.end())
+    return;
+  auto waiters = std::move(i->second);
+  st.late_start_waiters.erase(i);
+  for (auto& w : waiters)
+    w(ok);
 }
 
 } // namespace actas::actors::detail

@@ -228,6 +228,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                       if (!ok) {
                         st.recheck_at_start.erase(s.session_id);
                         unindex(st, s);
+                        settle_late_start(self, s.session_id, true);
                         rp.deliver(start_reply{errc::audit_unavailable, {}, {}});
                         return;
                       }
@@ -242,11 +243,13 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                       // start happened (the caller learns so), and ends at once as the change demands.
                       if (auto late = recheck_started(self, s)) {
                         finish(self, s.session_id, std::move(*late),
-                               [rp, token](bool, const impersonation_session& ended) mutable {
+                               [self, rp, token](bool ended_ok, const impersonation_session& ended) mutable {
+                                 settle_late_start(self, ended.session_id, ended_ok);
                                  rp.deliver(start_reply{std::nullopt, ended, token});
                                });
                         return;
                       }
+                      settle_late_start(self, s.session_id, true);
                       rp.deliver(start_reply{std::nullopt, s, token});
                     });
   return rp;

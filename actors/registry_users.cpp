@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/decision_view.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 
@@ -152,64 +153,104 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   if (caller.error)
     return user_reply{refused(*caller.error), {}};
   const auto* target = st.dir.find_user(user_id);
-  // Every refusal below is audited (SPEC §5) with the user as the client named it.
-  auto denied = [&](refusal r) {
-    auto d = denial_by(self, caller, "user.change", *r.error, c.ip, target ? target->realm_id : std::nullopt);
+  // Every refusal is audited (SPEC §5) with the user as the client named it.
+  auto denial_of = [self, caller, ip = c.ip, user_id, realm = target ? target->realm_id : std::nullopt](const refusal& r) {
+    auto d = denial_by(self, caller, "user.change", *r.error, ip, realm);
     d.texts.emplace("user", user_id);
     note_field(d, r);
-    return refuse(self, d, user_reply{r, {}}, user_reply{refused(errc::audit_unavailable), {}});
+    return d;
   };
+  const user_reply unavailable{refused(errc::audit_unavailable), {}};
+  auto denied = [&](refusal r) { return refuse(self, denial_of(r), user_reply{r, {}}, unavailable); };
   if (auto no = impersonation_refusal(caller))
     return denied(refused(*no));
   if (!target)
     return denied(refused(errc::not_found));
+  // On the cache first, to refuse fast; the decision that counts is the transaction's below.
   const auto& as_caller = caller.service ? *target : *caller.user;
   if (auto no = domain::may_apply(st.dir, as_caller, caller.service, *target, patch))
     return denied(refused(*no));
   if (auto bad = domain::validate_change(st.dir, *target, patch))
     return denied(refused_field(*bad));
-  auto before = *target;
-  auto after = domain::apply(before, patch);
-  bool loses_access = after.status != domain::user_status::active && before.status == domain::user_status::active;
-  auto ev = change_event(self, caller, c, chain_of_user(after), "user.change", after.home_portal,
-                         change_detail(before, after));
+  auto ev = change_event(self, caller, c, chain_of_user(*target), "user.change", target->home_portal, {});
   auto at = now(self);
   // A support user who may no longer sign in takes its grant tokens with it (the grants themselves live on
   // until they end: a reactivated support user asks for a new token).
   std::vector<store::token_record> grant_tokens;
-  if (loses_access)
+  if (patch.status && *patch.status != domain::user_status::active)
     for (const auto& [hash, t] : st.tokens)
-      if (t.kind == store::token_kind::grant && t.actor_id == after.user_id)
+      if (t.kind == store::token_kind::grant && t.actor_id == user_id)
         grant_tokens.push_back(t);
-  auto committed = std::make_shared<domain::user>(after);
-  auto rp = self->make_response_promise<user_reply>();
-  st.commits.submit(
-    *st.deps.writer, caf::actor_cast<registry_actor>(self),
-    [patch, ev, loses_access, at, grant_tokens, committed](store::transaction& tx) mutable {
-      // The PATCH applies to the row as the commit finds it, not as it was when the request was decided,
-      // so a change of other fields committed in between is kept (issue 13: the lost demotion).
-      auto current = tx.find_user(committed->user_id);
-      if (!current)
-        throw std::runtime_error("user " + committed->user_id + " is not in the store");
-      *committed = domain::apply(*current, patch);
-      ev.detail_json = change_detail(*current, *committed);
-      tx.put_user(*committed);
-      if (loses_access)
-        tx.revoke_user_tokens(committed->user_id, at);
-      for (const auto& t : grant_tokens)
-        tx.revoke_token(t.hash, at);
-      tx.append_audit(ev);
-    },
-    [self, rp, committed, loses_access, grant_tokens, by = ev.performed_by](bool ok) mutable {
-      auto& st = self->state;
-      if (!ok) {
-        rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+  // What the job reads: the caller, the target and every user the change names, as the commit finds them.
+  std::optional<id> caller_id = caller.service ? std::nullopt : std::optional{caller.user->user_id};
+  std::vector<id> rows{user_id};
+  if (caller_id)
+    rows.push_back(*caller_id);
+  rows.insert(rows.end(), target->assigned_users.begin(), target->assigned_users.end());
+  if (patch.assigned_users)
+    rows.insert(rows.end(), patch.assigned_users->begin(), patch.assigned_users->end());
+  std::vector<id> realms;
+  for (const auto* u : {target, caller.user})
+    if (u && u->realm_id)
+      realms.push_back(*u->realm_id);
+  struct outcome {
+    std::optional<refusal> refused;
+    domain::user after;
+    bool loses_access = false;
+  };
+  auto decided = std::make_shared<outcome>();
+  // The PATCH is decided again and applied to the rows as the commit finds them, not as they were when
+  // the request arrived: a change of other fields committed in between is kept (issue 13: the lost
+  // demotion), and a caller demoted or deactivated in between no longer changes anyone.
+  auto job = [tree = tree_of(st.dir, realms), rows, caller_id, user_id, patch, ev, at, grant_tokens,
+              decided](store::transaction& tx) mutable {
+    auto committed = read_in(tx, tree, rows);
+    const auto* current = committed.find_user(user_id);
+    if (!current)
+      throw std::runtime_error("user " + user_id + " is not in the store");
+    if (caller_id)
+      if (auto gone = caller_gone(committed, *caller_id)) {
+        decided->refused = refused(*gone);
         return;
       }
-      const auto after = *committed;
+    const auto& as_caller = caller_id ? *committed.find_user(*caller_id) : *current;
+    if (auto no = domain::may_apply(committed, as_caller, !caller_id, *current, patch)) {
+      decided->refused = refused(*no);
+      return;
+    }
+    if (auto bad = domain::validate_change(committed, *current, patch)) {
+      decided->refused = refused_field(*bad);
+      return;
+    }
+    decided->after = domain::apply(*current, patch);
+    decided->loses_access =
+      decided->after.status != domain::user_status::active && current->status == domain::user_status::active;
+    ev.detail_json = change_detail(*current, decided->after);
+    tx.put_user(decided->after);
+    if (decided->loses_access) {
+      tx.revoke_user_tokens(user_id, at);
+      for (const auto& t : grant_tokens)
+        tx.revoke_token(t.hash, at);
+    }
+    tx.append_audit(ev);
+  };
+  auto rp = self->make_response_promise<user_reply>();
+  st.commits.submit(
+    *st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
+    [self, rp, decided, denial_of, unavailable, grant_tokens, by = ev.performed_by](bool ok) mutable {
+      auto& st = self->state;
+      if (!ok) {
+        rp.deliver(unavailable);
+        return;
+      }
+      if (decided->refused) {
+        refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}}, unavailable);
+        return;
+      }
+      const auto after = decided->after;
       st.dir.put_user(after);
       rescope_dashboards(self, after);
-      if (loses_access) {
+      if (decided->loses_access) {
         // A deactivated or deleted user's tokens die now and its tabs close.
         std::vector<std::string> dead;
         for (const auto& [hash, t] : st.tokens)
@@ -231,11 +272,11 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
           return domain::change_side::target;
         return std::nullopt;
       };
-      recheck_sessions(self, side, by, [rp, after](bool ended_ok) mutable {
+      recheck_sessions(self, side, by, [rp, after, unavailable](bool ended_ok) mutable {
         if (ended_ok)
           rp.deliver(user_reply{{}, after});
         else
-          rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+          rp.deliver(unavailable);
       });
     });
   return rp;

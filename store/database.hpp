@@ -98,6 +98,9 @@ public:
   /// The user as this transaction sees it: what a change decides on (SPEC §6 "Concurrency").
   std::optional<domain::user> find_user(const id& user_id) { return db_.find_user(user_id, true); }
   void put_settings(const id& portal_id, const domain::settings_patch& patch);
+  /// The portal's stored settings override as this transaction sees it (empty when none): what a
+  /// settings change decides on (SPEC §6 "Concurrency").
+  domain::settings_patch find_settings(const id& portal_id);
   /// Insert or replace a session row.
   void put_session(const domain::impersonation_session& s);
   void put_token(const token_record& t);

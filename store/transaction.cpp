@@ -84,6 +84,13 @@ void transaction::put_settings(const id& portal_id, const domain::settings_patch
       portal_id, codec::encode(patch).dump());
 }
 
+domain::settings_patch transaction::find_settings(const id& portal_id) {
+  query q(db_.statements().get("SELECT json FROM settings WHERE portal_id = ?1"));
+  q.bind(portal_id);
+  if (!q.step()) return {};
+  return rows::read_settings(portal_id, q.text(0));
+}
+
 void transaction::put_session(const domain::impersonation_session& s) {
   std::optional<std::string_view> why;
   if (s.ended_because) why = domain::to_string(*s.ended_because);

@@ -34,6 +34,13 @@ using clock_type = std::chrono::steady_clock;
 /// Generous bound for a start (Argon2id hashes of the demo users, sanitizer builds, a busy machine).
 inline constexpr auto start_timeout = 60s;
 
+/// The binary the tests run: ACTAS_TEST_BINARY when set (to run a suite against another build, say an
+/// older commit's, as the race suite's "failed before" evidence needs), else the one built with them.
+inline const char* binary_under_test() {
+  const char* other = std::getenv("ACTAS_TEST_BINARY");
+  return other && *other ? other : ACTAS_BINARY;
+}
+
 class process {
 public:
   /// Runs the binary with `args`; `extra_env` ("NAME=value") is added to its environment (the fault suite
@@ -47,7 +54,7 @@ public:
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
-    std::vector<std::string> argv_s{ACTAS_BINARY};
+    std::vector<std::string> argv_s{binary_under_test()};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -66,7 +73,7 @@ public:
     for (auto& e : extra) envp.push_back(e.data());
     envp.push_back(nullptr);
 
-    const int rc = posix_spawn(&pid_, ACTAS_BINARY, &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&pid_, binary_under_test(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     close(err[1]);

@@ -1,7 +1,8 @@
 // The race suite (issue 13, SPEC §6 "Concurrency"): a change races the decisions that read what it
-// changes, over real HTTP against the real binary, round after round on fresh data. Each asserts the
-// serializable outcome: the final state is the changes applied in commit order, nothing lost, no session
-// alive after a committed change that refuses it, one grant per portal.
+// changes, over real HTTP against the real binary, round after round (each undoing its change, so one
+// server serves many rounds). Each asserts the serializable outcome: the final state is the changes
+// applied in commit order, nothing lost, no session alive after a committed change that refuses it, one
+// grant per portal.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,77 +10,63 @@
 #include <thread>
 #include <vector>
 
-#include "tests/fault/file_query.hpp"
-#include "tests/net/client.hpp"
-#include "tests/net/demo_login.hpp"
-#include "tests/net/process.hpp"
-#include "tests/store/temp_dir.hpp"
+#include "tests/race/race_server.hpp"
 
 namespace actas::testing {
 namespace {
 
 constexpr int rounds = 8;
 
-/// One fresh demo server per round.
-struct demo_server {
-  temp_dir dir;
-  process server{{"--demo", "--data", (dir.path() / "data").string(), "--listen", "127.0.0.1:0", "--log-level", "error"}};
-  std::uint16_t port = listening_port(server).value_or(0);
-  std::string db() const { return (dir.path() / "data" / "actas.db").string(); }
+/// One server for all rounds (each round undoes its change); sam, sara and adam logged in.
+class race_test : public ::testing::Test {
+protected:
+  void SetUp() override { ASSERT_NE(d.port, 0) << d.server.err_text; }
+  /// adam is an admin again, with no session left running, for the next round.
+  void promote_adam() {
+    end_leftovers(d.port, sara);
+    auto promotion = patch_user(d.port, "adam", {{"role", "admin"}}, sara);
+    ASSERT_EQ(promotion["status"], 200) << promotion.dump();
+  }
+  /// Every live grant of acme-eu revoked and sam's pending requests cancelled, for the next round.
+  void free_acme_eu() {
+    auto live = file_rows(d.db(), "SELECT grant_id FROM support_grants WHERE portal_id = 'acme-eu' AND state = 'active'");
+    if (!live.empty()) {
+      EXPECT_EQ(http(d.port, "POST", "/v1/support/grants/revoke", json{{"grants", live}}.dump(), sara).status, 200u);
+    }
+    for (const auto& r : file_rows(d.db(), "SELECT request_id FROM support_requests WHERE state = 'pending'"))
+      http(d.port, "POST", "/v1/support/requests/" + r + "/cancel", "{}", sam);
+  }
+  demo_server d;
+  const std::string sam = login(d.port, "sam");
+  const std::string sara = login(d.port, "sara");
+  const std::string adam = login(d.port, "adam");
 };
 
-/// sam asks for support access to acme-eu; the request's id ("" when refused).
-std::string ask_for_acme_eu(std::uint16_t port, const std::string& sam) {
-  auto r = http(port, "POST", "/v1/support/requests",
-                json{{"portals", {"acme-eu"}}, {"reason", "Enrolments fail"}, {"ticket", "T-1"}}.dump(), sam);
-  return r.status == 201 ? r.body["request"]["id"].get<std::string>() : std::string{};
-}
-
-/// sara grants acme-eu for an hour on `request`; the answer's status.
-unsigned grant_acme_eu(std::uint16_t port, const std::string& request, const std::string& sara) {
-  return http(port, "POST", "/v1/support/grants",
-              json{{"request", request}, {"portals", {"acme-eu"}}, {"duration_s", 3600}}.dump(), sara)
-      .status;
-}
-
-json patch_user(std::uint16_t port, const std::string& user, const json& body, const std::string& bearer) {
-  auto r = http(port, "PATCH", "/v1/users/" + user, body.dump(), bearer);
-  return json{{"status", r.status}, {"body", r.body}};
-}
-
-TEST(race_test, a_demotion_is_not_undone_by_concurrent_changes_of_other_fields) {
+TEST_F(race_test, a_demotion_is_not_undone_by_concurrent_changes_of_other_fields) {
   for (int round = 0; round < rounds; ++round) {
-    demo_server d;
-    ASSERT_NE(d.port, 0) << d.server.err_text;
-    const auto adam = login(d.port, "adam");
-    const auto sara = login(d.port, "sara");
-    std::atomic<bool> demoted{false};
+    std::atomic<int> steps{0};
     std::vector<std::thread> renames;
     for (int t = 0; t < 4; ++t)
       renames.emplace_back([&, t] {
-        for (int i = 0; i < 40; ++i)
+        for (int i = 0; i < 30; ++i, ++steps)
           http(d.port, "PATCH", "/v1/users/adam", json{{"name", "Adam " + std::to_string(t * 100 + i)}}.dump(), adam);
       });
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(under_way(steps, 4 + round));
     auto demotion = patch_user(d.port, "adam", {{"role", "learner"}}, sara);
-    demoted = demotion["status"] == 200;
     for (auto& t : renames) t.join();
-    ASSERT_TRUE(demoted) << demotion.dump();
+    ASSERT_EQ(demotion["status"], 200) << demotion.dump();
     EXPECT_EQ(demotion["body"]["user"]["role"], "learner") << demotion.dump();
     EXPECT_EQ(file_query(d.db(), "SELECT role FROM users WHERE user_id = 'adam'"), "learner")
         << "round " << round << ": the demotion was undone";
     // A learner may not impersonate: whatever token adam holds.
     auto start = http(d.port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam);
     EXPECT_NE(start.status, 201u) << "round " << round << ": the demoted admin started a session";
+    promote_adam();
   }
 }
 
-TEST(race_test, a_start_racing_a_demotion_leaves_no_session_of_the_demoted_admin) {
-  for (int round = 0; round < rounds; ++round) {
-    demo_server d;
-    ASSERT_NE(d.port, 0) << d.server.err_text;
-    const auto adam = login(d.port, "adam");
-    const auto sara = login(d.port, "sara");
+TEST_F(race_test, a_start_racing_a_demotion_leaves_no_session_of_the_demoted_admin) {
+  for (int round = 0; round < 2 * rounds; ++round) {
     std::thread starter([&] {
       http(d.port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam);
     });
@@ -91,18 +78,16 @@ TEST(race_test, a_start_racing_a_demotion_leaves_no_session_of_the_demoted_admin
       EXPECT_NE(s.value("actor", ""), "adam") << "round " << round << ": " << s.dump();
     EXPECT_EQ(file_query(d.db(), "SELECT count(*) FROM sessions WHERE actor = 'adam' AND state = 'active'"), "0")
         << "round " << round;
+    promote_adam();
   }
 }
 
-TEST(race_test, two_grants_for_one_portal_never_both_live) {
-  for (int round = 0; round < rounds; ++round) {
-    demo_server d;
-    ASSERT_NE(d.port, 0) << d.server.err_text;
-    const auto sam = login(d.port, "sam");
-    const auto sara = login(d.port, "sara");
+TEST_F(race_test, two_grants_for_one_portal_never_both_live) {
+  for (int round = 0; round < 2 * rounds; ++round) {
     std::vector<std::string> requests;
     for (int i = 0; i < 2; ++i)
       if (auto id = ask_for_acme_eu(d.port, sam); !id.empty()) requests.push_back(id);
+    ASSERT_FALSE(requests.empty());
     // With one request the same request is granted twice at once.
     if (requests.size() == 1) requests.push_back(requests[0]);
     std::vector<unsigned> statuses(2);
@@ -114,15 +99,12 @@ TEST(race_test, two_grants_for_one_portal_never_both_live) {
     EXPECT_EQ(file_query(d.db(), "SELECT count(*) FROM support_grants WHERE portal_id = 'acme-eu' AND state = 'active'"),
               "1")
         << "round " << round;
+    free_acme_eu();
   }
 }
 
-TEST(race_test, a_deny_racing_an_allow_leaves_one_decision) {
-  for (int round = 0; round < rounds; ++round) {
-    demo_server d;
-    ASSERT_NE(d.port, 0) << d.server.err_text;
-    const auto sam = login(d.port, "sam");
-    const auto sara = login(d.port, "sara");
+TEST_F(race_test, a_deny_racing_an_allow_leaves_one_decision) {
+  for (int round = 0; round < 2 * rounds; ++round) {
     const auto request = ask_for_acme_eu(d.port, sam);
     ASSERT_FALSE(request.empty());
     unsigned granted = 0, denied = 0;
@@ -134,6 +116,7 @@ TEST(race_test, a_deny_racing_an_allow_leaves_one_decision) {
     const auto live = file_query(d.db(), "SELECT count(*) FROM support_grants WHERE request_id = '" + request + "'");
     EXPECT_EQ(state, granted == 201 ? "granted" : "denied") << "round " << round;
     EXPECT_EQ(live, granted == 201 ? "1" : "0") << "round " << round;
+    free_acme_eu();
   }
 }
 

@@ -1,0 +1,37 @@
+#include "actors/decision_view.hpp"
+
+#include <algorithm>
+
+namespace actas::actors {
+
+portal_tree tree_of(const domain::directory& dir, const std::vector<id>& realm_ids) {
+  portal_tree tree;
+  for (const auto& realm_id : realm_ids) {
+    const auto* r = dir.find_realm(realm_id);
+    if (!r || std::any_of(tree.realms.begin(), tree.realms.end(), [&](const auto& x) { return x.realm_id == realm_id; }))
+      continue;
+    tree.realms.push_back(*r);
+    for (const auto& portal_id : dir.realm_portals(realm_id)) tree.portals.push_back(*dir.find_portal(portal_id));
+  }
+  return tree;
+}
+
+domain::directory read_in(store::transaction& tx, const portal_tree& tree, const std::vector<id>& user_ids,
+                          const std::vector<id>& settings_of) {
+  domain::directory dir;
+  for (const auto& r : tree.realms) dir.put_realm(r);
+  for (const auto& p : tree.portals) dir.put_portal(p);
+  for (const auto& user_id : user_ids)
+    if (auto u = tx.find_user(user_id)) dir.put_user(std::move(*u));
+  for (const auto& portal_id : settings_of) dir.put_settings(portal_id, tx.find_settings(portal_id));
+  return dir;
+}
+
+std::optional<domain::errc> caller_gone(const domain::directory& committed, const id& caller_id) {
+  const auto* u = committed.find_user(caller_id);
+  if (!u || u->status != domain::user_status::active)
+    return domain::errc::unauthenticated;
+  return std::nullopt;
+}
+
+} // namespace actas::actors

@@ -1,0 +1,36 @@
+#pragma once
+/// The state a decision reads inside the writer's transaction (SPEC §6 "Concurrency"; STYLE.md
+/// "Deciding"). A job runs on the writer's thread and never touches the registry's cache: it re-reads the
+/// rows it decides on (users, settings) in its transaction and runs the same domain rules on them as the
+/// fast check did on arrival. Realms and portals only ever grow (a portal never moves or changes realm),
+/// so the ones a decision consults are copied when the request arrives.
+#include <optional>
+#include <vector>
+
+#include "domain/directory.hpp"
+#include "domain/errc.hpp"
+#include "store/database.hpp"
+
+namespace actas::actors {
+
+using domain::id;
+
+/// Realms and their portals, parents before children, copied from the cache.
+struct portal_tree {
+  std::vector<domain::realm> realms;
+  std::vector<domain::portal> portals;
+};
+
+/// The realms named (unknown ones and duplicates skipped) with all their portals.
+portal_tree tree_of(const domain::directory& dir, const std::vector<id>& realm_ids);
+
+/// `tree` as a directory holding the users `user_ids` (those that exist) and the settings overrides of
+/// `settings_of`, both as `tx` reads them.
+domain::directory read_in(store::transaction& tx, const portal_tree& tree, const std::vector<id>& user_ids,
+                          const std::vector<id>& settings_of = {});
+
+/// The caller of a change as the commit finds it: refused `unauthenticated` unless it still exists and is
+/// active (a caller deactivated or deleted while its request was in flight no longer acts).
+std::optional<domain::errc> caller_gone(const domain::directory& committed, const id& caller_id);
+
+} // namespace actas::actors
