@@ -85,7 +85,14 @@ void transaction::put_settings(const id& portal_id, const domain::settings_patch
 }
 
 domain::settings_patch transaction::find_settings(const id& portal_id) {
-  query q(db_.statements().get("SELECT json FROM settings WHERE portal_id = ?1"));
+  // PostgreSQL: the portal's row is the lock, since a portal without an override has no settings row
+  // to lock, and two first PATCHes would otherwise both read "none".
+  if (auto lock = db_.conn().lock_rows(); !lock.empty()) {
+    query portal(db_.conn().prepared("SELECT portal_id FROM portals WHERE portal_id = ?1" + std::string(lock)));
+    portal.bind(portal_id);
+    portal.run();
+  }
+  query q(db_.conn().prepared("SELECT json FROM settings WHERE portal_id = ?1"));
   q.bind(portal_id);
   if (!q.step()) return {};
   return rows::read_settings(portal_id, q.text(0));
