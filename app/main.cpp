@@ -80,7 +80,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   std::string origins;
   for (const auto& o : http.allowed_origins()) origins += (origins.empty() ? "" : ", ") + o;
   spdlog::info("actas {} started{}: database {}, {} service key(s), allowed origins {}", app::version(),
-               cfg.demo ? " in demo mode" : "", path, cfg.service_keys.size(), origins);
+               cfg.demo ? " in demo mode" : "", store::redact(path), cfg.service_keys.size(), origins);
   if (cfg.service_keys.empty())
     spdlog::warn("no service key (ACTAS_SERVICE_KEY, ACTAS_SERVICE_KEY_FILE or service_key_file): "
                  "service calls will be refused");

@@ -16,7 +16,8 @@ int run_migrate(const std::vector<std::string>& args, const env_lookup& env, std
   cli.add_option("--to", to, "postgresql://user@host:port/db (default: ACTAS_DATABASE_URL)");
   cli.add_option("--data", data, "data folder holding actas.db (default ./data)");
   cli.footer("Stop the node first: the copy holds the SQLite write lock while it runs. A password belongs in "
-             "ACTAS_DATABASE_URL or ~/.pgpass rather than in --to, which shows in `ps`.");
+             "ACTAS_DATABASE_URL, ~/.pgpass or PGPASSWORD, never in --to (it would show in `ps`): one there is "
+             "refused.");
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     cli.parse(reversed);
@@ -25,6 +26,12 @@ int run_migrate(const std::vector<std::string>& args, const env_lookup& env, std
     return 0;
   } catch (const CLI::ParseError& e) {
     err << "actas migrate: " << e.what() << "\n";
+    return 2;
+  }
+  // SPEC §8: a password never on the command line (it would show in `ps` and the shell's history).
+  if (!to.empty() && store::redact(to) != to) {
+    err << "actas migrate: --to must not carry a password; put it in ACTAS_DATABASE_URL (and leave out --to), "
+           "~/.pgpass or PGPASSWORD\n";
     return 2;
   }
   if (to.empty()) to = env("ACTAS_DATABASE_URL").value_or("");

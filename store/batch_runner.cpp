@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/crypto.hpp"
+#include "store/pg_engine.hpp"
 #include "store/sqlite_engine.hpp"
 
 namespace actas::store {
@@ -38,6 +39,13 @@ failure failure_of(const std::exception_ptr& e) {
 batch_runner::batch_runner(const std::string& db_path) : db_(db_path), sha256_(crypto::sha256_hex) {
   crypto::init();
   commit_marker_key_ = "store.commit_marker." + crypto::random_id("w");
+  if (db_.kind() == engine::postgresql) {
+    // The row exists before any batch, so each batch's UPDATE of it holds a row lock until its COMMIT
+    // ends, and committed_after_all can wait for that end.
+    db_.conn().begin_write();
+    query(db_.conn().prepared("INSERT INTO meta (key, value) VALUES (?1, '0')")).bind(commit_marker_key_).run();
+    db_.conn().commit();
+  }
   broken_ = check_chains(db_, sha256_);
   for (const auto& f : broken_)
     refused_[f.chain] = "it is broken at seq " + std::to_string(f.first_bad_seq) + " (" + f.problem + ")";
@@ -69,6 +77,7 @@ void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& o
   // The job may have moved chain heads before it threw; the rows it wrote are gone, so the heads are
   // read back from the transaction as it now stands.
   heads_ = db_.chain_heads();
+  tx.forget_row_locks();
 }
 
 bool batch_runner::cover_failed_commit() {
@@ -96,12 +105,18 @@ bool batch_runner::cover_failed_commit() {
   return false;
 }
 
-bool batch_runner::committed_after_all(const std::string& marker) {
-  // The connection broke during COMMIT: the server may have committed. Its answer is in the marker the
-  // batch wrote, read on a new connection (prepared statements reconnect outside a transaction).
+bool batch_runner::committed_after_all(const std::string& marker, int old_server_pid) {
+  // The connection broke during COMMIT: the server may have committed, or may still be about to (only
+  // the client's side may have been cut). The answer is the marker the batch wrote, read once the old
+  // transaction is over for certain: its server process is ended (a commit it had begun completes or
+  // does not, atomically), and FOR SHARE waits for the lock the batch's marker UPDATE held. Both run on
+  // a new connection (statements outside a transaction reconnect).
   for (int attempt = 0; attempt < 3; ++attempt) {
     try {
-      return db_.meta(commit_marker_key_) == marker;
+      query(db_.conn().prepared("SELECT pg_terminate_backend(?1)")).bind(old_server_pid).run();
+      query q(db_.conn().prepared("SELECT value FROM meta WHERE key = ?1 FOR SHARE"));
+      q.bind(commit_marker_key_);
+      return q.step() && q.text(0) == marker;
     } catch (const std::exception& e) {
       spdlog::warn("store: asking {} whether a commit landed failed: {}", db_.path(), e.what());
     }
@@ -118,6 +133,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
   bool committing = false;
   failure failed = failure::other;
   std::string marker;
+  int server_pid = 0;
   try {
     db_.conn().begin_write();
     // Read inside the write lock: after a failed batch the heads in memory may name rolled-back events.
@@ -132,6 +148,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
       // So that a connection lost during COMMIT can still learn whether the commit landed.
       marker = std::to_string(++batches_);
       tx.set_meta(commit_marker_key_, marker);
+      server_pid = dynamic_cast<pg_connection&>(db_.conn()).server_pid();
     }
     committing = true;
     db_.conn().commit();  // synchronous=FULL, synchronous_commit=on: durable once this returns
@@ -147,7 +164,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
   db_.conn().rollback_quietly();
   // Reloaded at the next BEGIN rather than now: the disk that just failed may fail a read too.
   heads_stale_ = true;
-  if (committing && failed == failure::connection_lost && committed_after_all(marker)) {
+  if (committing && failed == failure::connection_lost && committed_after_all(marker, server_pid)) {
     spdlog::warn("store: the commit of {} job(s) landed although the connection broke", batch.size());
     ++counters.commits;
     counters.writable = true;

@@ -60,9 +60,9 @@ private:
   /// follows from the frame before it; so a small marker transaction written there leaves nothing of the
   /// failed batch a restart could replay. Returns whether the marker's frames reached the file.
   bool cover_failed_commit();
-  /// PostgreSQL: after the connection broke during COMMIT, whether the batch that wrote `marker`
-  /// committed after all (asked on a new connection).
-  bool committed_after_all(const std::string& marker);
+  /// PostgreSQL: after the connection (to server process `old_server_pid`) broke during COMMIT, whether
+  /// the batch that wrote `marker` committed after all.
+  bool committed_after_all(const std::string& marker, int old_server_pid);
 
   database db_;
   heads_map heads_;

@@ -3,6 +3,7 @@
 /// hands to jobs.
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,9 @@ public:
   /// Links `e` onto its chain (seq, prev_hash, hash), writes it and returns it as written. Throws when
   /// `e`'s chain is one of the refused ones (a chain found broken at start takes no new events).
   domain::audit_event append_audit(domain::audit_event e);
+  /// After a job was rolled back to its savepoint: the head rows it locked may be unlocked again, so the
+  /// next append reads them again.
+  void forget_row_locks() { locked_chains_.clear(); }
   /// Chains that take no new events (not owned; may be null).
   void refuse_chains(const std::map<std::string, std::string>* why_by_chain) { refused_ = why_by_chain; }
 
@@ -134,6 +138,9 @@ private:
   std::map<std::string, std::pair<std::int64_t, std::string>>& heads_;
   const domain::hash_function& sha256_;
   const std::map<std::string, std::string>* refused_ = nullptr;
+  /// PostgreSQL: chains whose head row this transaction holds FOR UPDATE (read from the row, not the
+  /// writer's memory: another node may have appended since).
+  std::set<std::string> locked_chains_;
 };
 
 } // namespace actas::store

@@ -95,7 +95,17 @@ void pg_statement::execute() {
 }
 
 bool pg_statement::step() {
-  if (!executed_) execute();
+  if (!executed_) {
+    try {
+      execute();
+    } catch (const store_error& e) {
+      // Outside a transaction a statement stands alone: after a server restart it is safe to send it
+      // again on a new connection (inside one, the failure must end the transaction).
+      if (e.kind() != failure::connection_lost || owner_.in_open_transaction()) throw;
+      owner_.reconnect();
+      execute();
+    }
+  }
   return ++row_ < rows_;
 }
 
@@ -166,14 +176,20 @@ void pg_connection::fail(PGresult* r, std::string_view doing) {
   const failure kind = failure_of(conn_, r);
   std::string msg = r ? PQresultErrorMessage(r) : "";
   if (msg.empty()) msg = PQerrorMessage(conn_);
-  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  // Copied before PQclear, which frees the field's text with the result.
+  const char* field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = field ? std::string(field) + " " : std::string();
   PQclear(r);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  throw store_error(std::string(doing) + ": " + (state ? std::string(state) + " " : std::string()) + msg, kind);
+  throw store_error(std::string(doing) + ": " + state + msg, kind);
 }
 
 void pg_connection::reconnect_if_broken() {
   if (open_ || PQstatus(conn_) == CONNECTION_OK) return;
+  reconnect();
+}
+
+void pg_connection::reconnect() {
   spdlog::warn("store: the connection to {} broke; connecting again", shown_);
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) fail(nullptr, "connecting again to " + shown_);
@@ -208,24 +224,37 @@ void pg_connection::exec(std::string_view sql) {
   PQclear(r);
 }
 
-void pg_connection::begin_write() {
+void pg_connection::begin(const char* sql) {
   reconnect_if_broken();
-  exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+  try {
+    exec(sql);
+  } catch (const store_error& e) {
+    // libpq sees a server restart only when it next uses the socket: this BEGIN. Nothing had been sent
+    // in a transaction yet, so a new connection and a second BEGIN lose nothing.
+    if (e.kind() != failure::connection_lost) throw;
+    reconnect();
+    exec(sql);
+  }
   open_ = true;
 }
 
-void pg_connection::begin_read() {
-  reconnect_if_broken();
-  exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  open_ = true;
-}
+void pg_connection::begin_write() { begin("BEGIN ISOLATION LEVEL READ COMMITTED"); }
+
+void pg_connection::begin_read() { begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 
 void pg_connection::commit() {
   // Whatever COMMIT answers, the transaction is over (on a lost connection its fate is unknown: the
   // writer asks the database afterwards, see store/batch_runner.cpp).
   open_ = false;
-  exec("COMMIT");
+  PGresult* r = PQexec(conn_, "COMMIT");
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, "COMMIT");
+  // COMMIT of a transaction that had failed answers OK with the tag ROLLBACK: nothing was committed.
+  const bool rolled_back = std::strcmp(PQcmdStatus(r), "COMMIT") != 0;
+  PQclear(r);
+  if (rolled_back) throw store_error("COMMIT: the transaction had failed and was rolled back", failure::other);
 }
+
+int pg_connection::server_pid() const { return PQbackendPID(conn_); }
 
 bool pg_connection::in_transaction() const {
   const auto s = PQtransactionStatus(conn_);

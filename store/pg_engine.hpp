@@ -79,8 +79,15 @@ public:
   /// Re-opens a broken connection, outside a transaction only: inside one the failure must surface, or
   /// the rest of it would run in autocommit.
   void reconnect_if_broken();
+  /// Opens the connection again (PQreset); what was prepared is prepared again on first use.
+  void reconnect();
+  bool in_open_transaction() const { return open_; }
+  /// The server process of this connection (to end it after its COMMIT was cut off).
+  int server_pid() const;
 
 private:
+  void begin(const char* sql);
+
   std::string url_;
   std::string shown_;
   pg_conn* conn_ = nullptr;

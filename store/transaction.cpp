@@ -216,6 +216,14 @@ domain::audit_event transaction::append_audit(domain::audit_event e) {
   if (refused_)
     if (auto it = refused_->find(e.chain); it != refused_->end())
       throw std::runtime_error("audit chain " + e.chain + " takes no new events: " + it->second);
+  // PostgreSQL: the head row is locked and read once per transaction, so nodes sharing the database
+  // append to one chain in turn (SQLite's BEGIN IMMEDIATE already makes the writer the only one).
+  if (auto lock = db_.conn().lock_rows(); !lock.empty() && !locked_chains_.contains(e.chain)) {
+    query q(db_.conn().prepared("SELECT seq, hash FROM audit_heads WHERE chain = ?1" + std::string(lock)));
+    q.bind(e.chain);
+    if (q.step()) heads_[e.chain] = {q.int64(0), q.text(1)};
+    locked_chains_.insert(e.chain);
+  }
   std::int64_t prev_seq = 0;
   std::string prev_hash = domain::genesis_hash;
   if (auto it = heads_.find(e.chain); it != heads_.end()) std::tie(prev_seq, prev_hash) = it->second;

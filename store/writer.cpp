@@ -1,5 +1,6 @@
 #include "store/writer.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -25,7 +26,9 @@ public:
   group_writer(const std::string& db_path, std::size_t max_batch)
     : runner_(db_path),
       checkpointer_(runner_.db().sqlite() ? std::make_unique<checkpointer>(db_path, runner_.db()) : nullptr),
-      max_batch_(max_batch == 0 ? 1 : max_batch),
+      // PostgreSQL: each job's SAVEPOINT is a subtransaction, and past 64 in one transaction the server's
+      // per-backend cache of them overflows, which slows every session on that server.
+      max_batch_(std::clamp<std::size_t>(max_batch, 1, runner_.db().kind() == engine::postgresql ? 64 : max_batch)),
       thread_([this] { loop(); }) {}
 
   ~group_writer() override { stop(); }

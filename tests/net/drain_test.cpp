@@ -11,6 +11,7 @@
 #include "client.hpp"
 #include "process.hpp"
 #include "tests/store/temp_dir.hpp"
+#include "tests/store/test_database.hpp"
 
 namespace actas::testing {
 namespace {
@@ -26,8 +27,12 @@ TEST(drain_test, sigterm_closes_1000_websockets_with_1012_and_exits_within_10_s)
     // One address (the test) holds every socket: the per-address cap must allow them.
     std::ofstream(dir.file("actas.toml")) << "service_key_file = \"keys\"\nmax_connections_per_ip = 2000\n";
   }
+  // On PostgreSQL the binary finds its schema through the environment (SPEC §8).
+  std::vector<std::string> env;
+  if (on_postgresql()) env.push_back("ACTAS_DATABASE_URL=" + fresh_postgresql_schema());
   process p({"--demo", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "warn", "--config",
-             dir.file("actas.toml")});
+             dir.file("actas.toml")},
+            env);
   const auto port = listening_port(p);
   ASSERT_TRUE(port) << p.out_text << p.err_text;
   const auto origin = "http://127.0.0.1:" + std::to_string(*port);

@@ -68,6 +68,10 @@ TEST(migrate_test, a_demo_node_moves_into_postgresql_with_its_sessions_tokens_an
   // Wrong use first: no URL, and a URL that is not PostgreSQL's.
   EXPECT_EQ(migrate({"--data", data}).code, 2);
   EXPECT_EQ(migrate({"--data", data, "--to", "mysql://x"}).code, 2);
+  auto with_password = migrate({"--data", data, "--to", "postgresql://actas:hunter2@/actas"});
+  EXPECT_EQ(with_password.code, 2);
+  EXPECT_NE(with_password.err.find("must not carry a password"), std::string::npos) << with_password.err;
+  EXPECT_EQ(with_password.err.find("hunter2"), std::string::npos) << with_password.err;
 
   auto moved = migrate({"--data", data, "--to", url});
   ASSERT_EQ(moved.code, 0) << moved.out << moved.err;

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -146,6 +148,68 @@ TEST(engines_test, parameters_become_numbered_placeholders_outside_quotes_only) 
   EXPECT_EQ(to_postgresql("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12", params),
             "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12");
   EXPECT_EQ(params, 12);
+}
+
+
+// The URL of a fresh schema whose connections carry `name` as application_name, so the test can find
+// (and end) the store's own server processes.
+std::string named_schema(const std::string& name) { return fresh_postgresql_schema() + "&application_name=" + name; }
+
+void end_server_processes(raw_db& raw, const std::string& name) {
+  ASSERT_EQ(raw.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + name +
+                     "' AND pid <> pg_backend_pid()"),
+            std::nullopt);
+}
+
+TEST(engines_test, a_connection_ended_between_commits_costs_no_write) {
+  const std::string name = "actas_reconnect_" + std::to_string(::getpid());
+  const auto url = named_schema(name);
+  auto w = make_group_writer(url);
+  ASSERT_TRUE(submit_and_wait(*w, [](transaction& tx) { tx.append_audit(make_event("acme", "e1", at_s(1))); }));
+  {
+    raw_db raw(fresh_postgresql_schema());  // any connection of the same server
+    end_server_processes(raw, name);
+  }
+  // libpq learns of it only at the next use: that BEGIN fails, and the writer connects again and goes on.
+  EXPECT_TRUE(submit_and_wait(*w, [](transaction& tx) { tx.append_audit(make_event("acme", "e2", at_s(2))); }));
+  w->stop();
+  EXPECT_EQ(w->stats().failed_commits, 0u);
+  database db(url);
+  EXPECT_EQ(db.audit_chain("acme").size(), 2u);
+  EXPECT_TRUE(db.verify("acme", sha256()).ok);
+}
+
+// A COMMIT whose connection is cut: the writer asks the database on a new connection whether it landed.
+// Here it did not (the server process ends itself while committing), so the jobs are answered failed,
+// nothing of them is there, and the next batch links onto the last durable event.
+TEST(engines_test, a_commit_cut_off_is_answered_by_what_the_database_holds) {
+  const auto url = fresh_postgresql_schema();
+  auto w = make_group_writer(url);
+  ASSERT_TRUE(submit_and_wait(*w, [](transaction& tx) {
+    write_small_realm(tx);
+    tx.append_audit(make_event("acme", "first", at_s(1)));
+  }));
+  {
+    raw_db raw(url);
+    ASSERT_EQ(raw.exec(R"(CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$
+                            BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+                          CREATE CONSTRAINT TRIGGER die AFTER INSERT ON notifications DEFERRABLE INITIALLY DEFERRED
+                            FOR EACH ROW WHEN (NEW.title = 'die') EXECUTE FUNCTION die();)"),
+              std::nullopt);
+  }
+  EXPECT_FALSE(submit_and_wait(*w, [](transaction& tx) {
+    tx.append_audit(make_event("acme", "lost", at_s(2)));
+    tx.put_notification({"n-die", "u-ann", notification_kind::impersonation_started, "die", "x", at_s(2)});
+  }));
+  std::int64_t seq = 0;
+  EXPECT_TRUE(submit_and_wait(*w, [&](transaction& tx) { seq = tx.append_audit(make_event("acme", "after", at_s(3))).seq; }));
+  EXPECT_EQ(seq, 2);
+  w->stop();
+  EXPECT_EQ(w->stats().failed_commits, 1u);
+  database db(url);
+  EXPECT_TRUE(db.inbox("u-ann", false, 10).empty());
+  EXPECT_EQ(db.audit_chain("acme").size(), 2u);
+  EXPECT_TRUE(db.verify("acme", sha256()).ok);
 }
 
 } // namespace
