@@ -1,5 +1,6 @@
 #include "store/connection.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "store/pg_engine.hpp"
@@ -23,6 +24,13 @@ std::string redact(const std::string& location) {
   static const std::regex in_query(R"(([?&]password=)[^&]*)");
   std::string shown = std::regex_replace(location, in_authority, "$1***@");
   return std::regex_replace(shown, in_query, "$1***");
+}
+
+std::string_view first_line(std::string_view sql) {
+  auto start = sql.find_first_not_of(" \n\t");
+  if (start == std::string_view::npos) return {};
+  sql.remove_prefix(start);
+  return sql.substr(0, std::min(sql.find('\n'), std::size_t{80}));
 }
 
 std::optional<std::string> query::opt_text(int col) const {

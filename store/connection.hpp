@@ -87,6 +87,9 @@ bool is_postgresql_url(std::string_view location);
 /// version. Throws std::runtime_error naming the location (never its password) and the engine's words.
 std::unique_ptr<connection> open_connection(const std::string& location);
 
+/// The first line of a statement (at most 80 bytes): enough to tell in a log or an error which one failed.
+std::string_view first_line(std::string_view sql);
+
 /// `location` with any password replaced by "***".
 std::string redact(const std::string& location);
 

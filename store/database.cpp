@@ -180,14 +180,19 @@ std::vector<domain::audit_event> database::audit_chain(const std::string& chain)
 domain::verify_result database::verify(const std::string& chain, const domain::hash_function& sha256) {
   conn_->begin_read();
   try {
-    auto r = domain::verify_chain(audit_chain(chain), sha256);
-    domain::check_head(r, {r.events, r.head}, chain_head(chain));
+    auto r = verify_as_seen(chain, sha256);
     conn_->commit();
     return r;
   } catch (...) {
     conn_->rollback_quietly();
     throw;
   }
+}
+
+domain::verify_result database::verify_as_seen(const std::string& chain, const domain::hash_function& sha256) {
+  auto r = domain::verify_chain(audit_chain(chain), sha256);
+  domain::check_head(r, {r.events, r.head}, chain_head(chain));
+  return r;
 }
 
 std::vector<domain::notification> database::inbox(const id& user_id, bool unread_only, int limit) {

@@ -58,6 +58,8 @@ public:
   /// Walks the whole chain and checks that it ends at its head row (domain::check_head), reading both in
   /// one read transaction so a commit in between cannot look like a cut tail.
   domain::verify_result verify(const std::string& chain, const domain::hash_function& sha256);
+  /// The same check inside whatever transaction this connection has open (actas migrate's copy).
+  domain::verify_result verify_as_seen(const std::string& chain, const domain::hash_function& sha256);
   std::vector<domain::notification> inbox(const id& user_id, bool unread_only, int limit);
   std::int64_t unread_count(const id& user_id);
   /// One notification of one user (nullopt when it is not that user's).

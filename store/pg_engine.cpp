@@ -44,11 +44,10 @@ failure failure_of(PGconn* conn, PGresult* r) {
   return failure::other;
 }
 
-std::string first_line(std::string_view sql) {
-  auto start = sql.find_first_not_of(" \n\t");
-  if (start == std::string_view::npos) return {};
-  sql.remove_prefix(start);
-  return std::string(sql.substr(0, std::min(sql.find('\n'), std::size_t{80})));
+// libpq's messages end in a newline.
+std::string without_trailing_space(std::string msg) {
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  return msg;
 }
 
 } // namespace
@@ -60,7 +59,7 @@ pg_statement::~pg_statement() { PQclear(result_); }
 
 std::string& pg_statement::slot(int index) {
   if (index < 1 || index > static_cast<int>(values_.size()))
-    throw store_error("binding parameter " + std::to_string(index) + " of " + first_line(sql_) +
+    throw store_error("binding parameter " + std::to_string(index) + " of " + std::string(first_line(sql_)) +
                           ", which has " + std::to_string(values_.size()),
                       failure::other);
   null_[index - 1] = false;
@@ -87,7 +86,7 @@ void pg_statement::execute() {
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     PGresult* failed = result_;
     result_ = nullptr;
-    owner_.fail(failed, first_line(sql_));
+    owner_.fail(failed, std::string(first_line(sql_)));
   }
   rows_ = PQntuples(result_);
   row_ = -1;
@@ -130,7 +129,7 @@ std::int64_t pg_statement::int64(int col) const {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(p, end, v);
   if (ec != std::errc() || ptr != end)
-    throw store_error("column " + std::to_string(col) + " of " + first_line(sql_) + " is not an integer: '" +
+    throw store_error("column " + std::to_string(col) + " of " + std::string(first_line(sql_)) + " is not an integer: '" +
                           std::string(p, end) + "'",
                       failure::other);
   return v;
@@ -141,9 +140,8 @@ namespace {
 PGconn* connect(const std::string& url, const std::string& shown) {
   PGconn* c = PQconnectdb(url.c_str());
   if (!c || PQstatus(c) != CONNECTION_OK) {
-    std::string msg = c ? PQerrorMessage(c) : "out of memory";
+    const std::string msg = without_trailing_space(c ? PQerrorMessage(c) : "out of memory");
     PQfinish(c);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     throw std::runtime_error("cannot connect to " + shown + ": " + msg);
   }
   // Notices (e.g. "relation already exists, skipping") are not errors; keep them out of stderr.
@@ -180,8 +178,7 @@ void pg_connection::fail(PGresult* r, std::string_view doing) {
   const char* field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   const std::string state = field ? std::string(field) + " " : std::string();
   PQclear(r);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  throw store_error(std::string(doing) + ": " + state + msg, kind);
+  throw store_error(std::string(doing) + ": " + state + without_trailing_space(msg), kind);
 }
 
 void pg_connection::reconnect_if_broken() {
@@ -201,7 +198,7 @@ void pg_connection::ensure_prepared(const std::string& name, const std::string& 
   auto& gen = prepared_in_[name];
   if (gen == generation_ + 1) return;  // stored as generation + 1 so that 0 means "never"
   PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), params, nullptr);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, "preparing " + first_line(sql));
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, "preparing " + std::string(first_line(sql)));
   PQclear(r);
   gen = generation_ + 1;
 }
@@ -220,7 +217,7 @@ void pg_connection::exec(std::string_view sql) {
   std::string text(sql);
   PGresult* r = PQexec(conn_, text.c_str());
   const auto status = PQresultStatus(r);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, first_line(sql));
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, std::string(first_line(sql)));
   PQclear(r);
 }
 

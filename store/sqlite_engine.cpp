@@ -18,24 +18,12 @@ void throw_sqlite(sqlite3* db, std::string_view doing) {
   throw store_error(std::string(doing) + ": " + sqlite3_errmsg(db), sqlite_failure(code), code);
 }
 
-namespace {
-
-// The first line of a statement is enough to tell which one failed in a log.
-std::string_view head(std::string_view sql) {
-  auto start = sql.find_first_not_of(" \n\t");
-  if (start == std::string_view::npos) return {};
-  sql.remove_prefix(start);
-  return sql.substr(0, std::min(sql.find('\n'), std::size_t{80}));
-}
-
-} // namespace
-
 void exec(sqlite3* db, std::string_view sql) {
   std::string text(sql);  // sqlite3_exec wants a NUL-terminated string
   char* err = nullptr;
   int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    std::string msg = std::string(head(sql)) + ": " + (err ? err : sqlite3_errstr(rc));
+    std::string msg = std::string(first_line(sql)) + ": " + (err ? err : sqlite3_errstr(rc));
     sqlite3_free(err);
     int code = sqlite3_extended_errcode(db);
     throw store_error(msg, sqlite_failure(code), code);
@@ -46,7 +34,7 @@ sqlite_statement::sqlite_statement(sqlite3* db, std::string_view sql) : db_(db) 
   // PERSISTENT: these statements live as long as the connection.
   if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
                          nullptr) != SQLITE_OK)
-    throw_sqlite(db, std::string("preparing ") + std::string(head(sql)));
+    throw_sqlite(db, std::string("preparing ") + std::string(first_line(sql)));
 }
 
 sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }
@@ -60,7 +48,7 @@ bool sqlite_statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw_sqlite(db_, head(sqlite3_sql(stmt_)));
+  throw_sqlite(db_, first_line(sqlite3_sql(stmt_)));
 }
 
 void sqlite_statement::bind_null(int index) { sqlite3_bind_null(stmt_, index); }
