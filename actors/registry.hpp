@@ -138,8 +138,8 @@ struct registry_state {
   /// never reads the state the first is about to replace.
   std::set<id> deciding_requests;
   std::multiset<id> granting_portals;
-  /// Sessions whose start was in flight when a change re-checked running sessions, with who changed:
-  /// their start is re-checked once it commits.
+  /// Sessions whose start was in flight when a grant's end was decided, with who ended it: their start
+  /// is re-checked once it commits.
   std::map<id, std::optional<id>> recheck_at_start;
   /// Ends waiting on such a start (a grant's end waits for its temporary admin's): told once the start
   /// failed, runs, or has ended durably.

@@ -135,8 +135,9 @@ void finish_all(registry_self self, std::vector<std::pair<id, ending>> ends, std
 void recheck_sessions(registry_self self,
                       const std::function<std::optional<domain::change_side>(const domain::impersonation_session&)>& side_of,
                       std::optional<id> changed_by, std::function<void(bool)> then);
-/// A start that was in flight while a change re-checked running sessions, checked now that it committed:
-/// how it ends when the rules no longer allow it (nullopt: it runs, or no change came in between).
+/// A start that was in flight when a grant's end was decided, checked now that it committed first: how
+/// it ends when the rules no longer allow it (nullopt: it runs, or no grant end came in between). Other
+/// changes need no such check: a start decides in its own transaction (decide_start).
 std::optional<ending> recheck_started(registry_self self, const domain::impersonation_session& s);
 /// Tells the ends waiting on the start of `session_id` (late_start_waiters) how it went, once.
 void settle_late_start(registry_self self, const id& session_id, bool ok);

@@ -40,11 +40,10 @@ void recheck_sessions(registry_self self,
     auto side = side_of(live.session);
     if (!side)
       continue;
-    if (!live.handle) {
-      // Its start is in flight: decided before this change, it commits after it, and is checked then.
-      st.recheck_at_start[session_id] = changed_by;
+    // A start in flight commits after this change, and its job decides on the state this change left
+    // (decide_start): nothing to re-check here.
+    if (!live.handle)
       continue;
-    }
     auto verdict = domain::recheck(st.dir, live.session, *side);
     if (!verdict)
       continue;

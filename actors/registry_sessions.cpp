@@ -1,6 +1,7 @@
 /// Impersonation sessions in the registry: start, end, read, expiry, resume after a restart.
 #include <caf/all.hpp>
 
+#include "actors/decision_view.hpp"
 #include "actors/impersonation.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
@@ -25,6 +26,33 @@ std::string portal_name(const domain::directory& dir, const std::optional<id>& p
 domain::realm_settings settings_of(const domain::directory& dir, const impersonation_session& s) {
   return s.portal ? dir.effective_settings(*s.portal) : domain::default_settings();
 }
+
+domain::realm_settings settings_of(const domain::directory& dir, const domain::user& target) {
+  return target.home_portal ? dir.effective_settings(*target.home_portal) : domain::default_settings();
+}
+
+/// A start on its way through the writer: what the request asked, with the ids and the token chosen on
+/// arrival; the job fills in the decision (refused, or the session, token expiry and notes it wrote).
+struct start_plan {
+  id session_id;
+  id note_id;
+  id caller_id;
+  id target_id;
+  std::optional<std::string> reason;
+  std::optional<std::string> return_to;
+  std::string ip;
+  domain::timestamp at{};
+  std::optional<id> via;       ///< a temporary admin's support user
+  std::optional<id> grant_id;  ///< a temporary admin's grant
+  portal_tree tree;
+  std::vector<id> settings_path;
+  store::token_record token;
+  // The decision:
+  std::optional<errc> refused;
+  impersonation_session session;
+  std::vector<domain::notification> notes;
+  bool show_live = false;
+};
 
 /// Renders one notification for `user_id` unless its kind is switched off.
 void add_note(std::vector<domain::notification>& out, const domain::realm_settings& settings,
@@ -123,6 +151,64 @@ void write_end(registry_self self, const id& session_id) {
                     });
 }
 
+/// Decides a start inside the writer's transaction and, when the rules still allow it, writes it: the
+/// session, its token, the target's note and the audit event, all made from the state read here.
+void decide_start(store::transaction& tx, start_plan& plan) {
+  std::vector<id> users{plan.caller_id, plan.target_id};
+  if (plan.via)
+    users.push_back(*plan.via);
+  auto committed = read_in(tx, plan.tree, users, plan.settings_path);
+  // A caller (or the support user behind a temporary admin) deactivated meanwhile no longer acts; a
+  // logout meanwhile killed the token it asked with; a temporary admin's grant that ended meanwhile took
+  // its tokens with it.
+  auto gone = caller_gone(committed, plan.caller_id);
+  if (!gone && plan.token.parent_hash) {
+    auto parent = tx.find_token(*plan.token.parent_hash);
+    if (!parent || parent->revoked_at || parent->expires_at <= plan.at)
+      gone = errc::unauthenticated;
+  }
+  if (!gone && plan.via)
+    gone = caller_gone(committed, *plan.via);
+  if (!gone && plan.grant_id) {
+    auto g = tx.find_grant(*plan.grant_id);
+    if (!g || !g->active() || g->expires_at <= plan.at)
+      gone = errc::unauthenticated;
+  }
+  if (gone) {
+    plan.refused = gone;
+    return;
+  }
+  domain::start_request req;
+  req.caller = committed.find_user(plan.caller_id);
+  req.target_id = plan.target_id;
+  req.reason = plan.reason;
+  req.return_to = plan.return_to;
+  auto verdict = domain::check_start(committed, req);
+  if (!verdict.allowed()) {
+    plan.refused = verdict.code;
+    return;
+  }
+  const auto& target = *verdict.target;
+  auto settings = settings_of(committed, target);
+  auto& s = plan.session;
+  s = domain::open_session(plan.session_id, *req.caller, target, verdict.reason, plan.return_to,
+                           settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, plan.at);
+  s.via = plan.via;
+  s.grant_id = plan.grant_id;
+  plan.token.expires_at = s.expires_at;
+  plan.show_live = settings.impersonation.show_target_live;
+  auto values = domain::session_values(s, name_of(committed, s.actor), name_of(committed, s.target),
+                                       portal_name(committed, s.portal));
+  if (auto text = domain::render_notification(settings, domain::notification_kind::impersonation_started, values))
+    plan.notes.push_back({plan.note_id, s.target, domain::notification_kind::impersonation_started, text->title,
+                          text->body, plan.at, false});
+  tx.put_session(s);
+  tx.put_token(plan.token);
+  for (const auto& n : plan.notes)
+    tx.put_notification(n);
+  tx.append_audit(domain::start_event(s, plan.ip));
+}
+
 } // namespace
 
 void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
@@ -185,73 +271,92 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto rp = self->make_response_promise<start_reply>();
   auto me = caf::actor_cast<registry_actor>(self);
 
+  // What the cache decided is only the fast path. The decision that counts is the job's: it checks the
+  // rules again on the caller, the target, the target's settings and the grant as its transaction finds
+  // them (rows locked on PostgreSQL), so a demotion, a deactivation, a consent withdrawn, the feature
+  // switched off or a grant ended that committed while this start was in flight refuses it (SPEC §6
+  // "Concurrency"). The session, its token and its notes are made from that state too. The busy rules
+  // stay the registry's: its reservation below makes them exclusive on this node, the partial unique
+  // indexes across nodes.
   const domain::user& target = *verdict.target;
-  auto settings = st.dir.effective_settings(*target.home_portal);
-  auto s = domain::open_session(crypto::random_id("ses_"), *caller, target, verdict.reason, cmd.return_to,
-                                settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, at);
+  auto plan = std::make_shared<start_plan>();
+  plan->session_id = crypto::random_id("ses_");
+  plan->note_id = crypto::random_id("ntf_");
+  plan->caller_id = caller->user_id;
+  plan->target_id = target.user_id;
+  plan->reason = cmd.reason;
+  plan->return_to = cmd.return_to;
+  plan->ip = cmd.ip;
+  plan->at = at;
   if (who.kind == store::token_kind::grant) {
-    s.via = who.actor_id;
-    s.grant_id = who.grant_id;
+    plan->via = who.actor_id;
+    plan->grant_id = who.grant_id;
   }
+  std::vector<id> realms;
+  for (const auto* u : {caller, &target})
+    if (u->realm_id)
+      realms.push_back(*u->realm_id);
+  plan->tree = tree_of(st.dir, realms);
+  if (target.home_portal)
+    plan->settings_path = st.dir.path_to_top(*target.home_portal);
   auto token = crypto::random_token();
-  store::token_record rec;
-  rec.hash = crypto::token_hash(token);
-  rec.user_id = target.user_id;
-  rec.kind = store::token_kind::impersonation;
-  rec.session_id = s.session_id;
-  rec.grant_id = s.grant_id;
-  rec.actor_id = caller->user_id;
-  rec.created_at = at;
-  rec.expires_at = s.expires_at;
-  rec.idle_timeout_s = st.deps.token_idle_s;
-  rec.last_used_at = at;
-  rec.parent_hash = who.token_hash;
+  plan->token.hash = crypto::token_hash(token);
+  plan->token.user_id = target.user_id;
+  plan->token.kind = store::token_kind::impersonation;
+  plan->token.session_id = plan->session_id;
+  plan->token.grant_id = plan->grant_id;
+  plan->token.actor_id = caller->user_id;
+  plan->token.created_at = at;
+  plan->token.idle_timeout_s = st.deps.token_idle_s;
+  plan->token.last_used_at = at;
+  plan->token.parent_hash = who.token_hash;
 
-  std::vector<domain::notification> notes;
-  auto values = domain::session_values(s, name_of(st.dir, s.actor), name_of(st.dir, s.target),
-                                       portal_name(st.dir, s.portal));
-  add_note(notes, settings, domain::notification_kind::impersonation_started, values, target.user_id, at);
-  auto ev = domain::start_event(s, cmd.ip);
-  // Reserved before the write so a second start for the same actor or target is refused as busy.
-  index(st, {s, rec.hash, rec.parent_hash, {}});
-  auto job = [s, rec, notes, ev](store::transaction& tx) {
-    tx.put_session(s);
-    tx.put_token(rec);
-    for (const auto& n : notes)
-      tx.put_notification(n);
-    tx.append_audit(ev);
-  };
-  bool show_live = settings.impersonation.show_target_live;
-  st.commits.submit(*st.deps.writer, me, std::move(job),
-                    [self, rp, s, rec, token, notes, show_live](bool ok) mutable {
-                      auto& st = self->state;
-                      if (!ok) {
-                        st.recheck_at_start.erase(s.session_id);
-                        unindex(st, s);
-                        settle_late_start(self, s.session_id, true);
-                        rp.deliver(start_reply{errc::audit_unavailable, {}, {}});
-                        return;
-                      }
-                      st.tokens.emplace(rec.hash, rec);
-                      st.sessions.at(s.session_id).handle = spawn_session(self, s);
-                      publish(self, {false, s, std::nullopt, std::nullopt});
-                      push_notes(self, notes);
-                      if (show_live)
-                        self->send(user_actor_of(self, s.target), push_atom::value,
-                                   live_event{being_viewed(st.dir, s)});
-                      // A change committed after this start was decided but before it committed: the
-                      // start happened (the caller learns so), and ends at once as the change demands.
-                      if (auto late = recheck_started(self, s)) {
-                        finish(self, s.session_id, std::move(*late),
-                               [self, rp, token](bool ended_ok, const impersonation_session& ended) mutable {
-                                 settle_late_start(self, ended.session_id, ended_ok);
-                                 rp.deliver(start_reply{std::nullopt, ended, token});
-                               });
-                        return;
-                      }
-                      settle_late_start(self, s.session_id, true);
-                      rp.deliver(start_reply{std::nullopt, s, token});
-                    });
+  // Reserved before the write so a second start for the same actor or target is refused as busy. The
+  // reservation holds the cache's picture of the session until the commit says what it really is.
+  auto settings = st.dir.effective_settings(*target.home_portal);
+  auto reserved = domain::open_session(plan->session_id, *caller, target, verdict.reason, cmd.return_to,
+                                       settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, at);
+  index(st, {reserved, plan->token.hash, plan->token.parent_hash, {}});
+  auto job = [plan](store::transaction& tx) { decide_start(tx, *plan); };
+  auto denial = domain::start_denial(*caller, acting_of(who), cmd.target, errc::internal, cmd.reason, cmd.return_to,
+                                     cmd.ip, at);
+  st.commits.submit(*st.deps.writer, me, std::move(job), [self, rp, plan, token, reserved, denial](bool ok) mutable {
+    auto& st = self->state;
+    const start_reply unavailable{errc::audit_unavailable, {}, {}};
+    if (!ok || plan->refused) {
+      unindex(st, reserved);
+      settle_late_start(self, reserved.session_id, true);
+      st.recheck_at_start.erase(reserved.session_id);
+      if (!ok) {
+        rp.deliver(unavailable);
+        return;
+      }
+      // Refused on the committed state: audited like a refusal on arrival, with the rule that refused.
+      denial.code = *plan->refused;
+      refuse_to(self, denial, rp, start_reply{*plan->refused, {}, {}}, unavailable);
+      return;
+    }
+    const auto& s = plan->session;
+    st.sessions.at(s.session_id).session = s;
+    st.tokens.emplace(plan->token.hash, plan->token);
+    st.sessions.at(s.session_id).handle = spawn_session(self, s);
+    publish(self, {false, s, std::nullopt, std::nullopt});
+    push_notes(self, plan->notes);
+    if (plan->show_live)
+      self->send(user_actor_of(self, s.target), push_atom::value, live_event{being_viewed(st.dir, s)});
+    // A grant whose end was decided while this start was in flight, but committed after it: the start
+    // happened (the caller learns so), and ends at once as the grant's other sessions did.
+    if (auto late = recheck_started(self, s)) {
+      finish(self, s.session_id, std::move(*late),
+             [self, rp, token](bool ended_ok, const impersonation_session& ended) mutable {
+               settle_late_start(self, ended.session_id, ended_ok);
+               rp.deliver(start_reply{std::nullopt, ended, token});
+             });
+      return;
+    }
+    settle_late_start(self, s.session_id, true);
+    rp.deliver(start_reply{std::nullopt, s, token});
+  });
   return rp;
 }
 

@@ -126,22 +126,74 @@ caf::result<user_reply> create_user(registry_self self, const caller_ref& c, con
       return denied(refused(*no));
   if (auto bad = domain::check_new_user(st.dir, nu))
     return denied(refused_field(*bad));
-  auto u = domain::build_user(st.dir, nu);
-  nlohmann::json detail{{"user", u.user_id}, {"new", fields_of(u)}};
-  auto ev = change_event(self, caller, c, chain_of_user(u), "user.create", u.home_portal, detail.dump());
+  // Decided again in the transaction, on the caller, the id, the username and the assigned users as the
+  // commit finds them: two creates of one id or username racing each other make one user, the other is
+  // refused `conflict`-free as "already in use" (before, the second replaced the first), and a caller
+  // demoted meanwhile creates no one (SPEC §6 "Concurrency").
+  std::optional<id> caller_id = caller.service ? std::nullopt : std::optional{caller.user->user_id};
+  std::vector<id> realms;
+  if (caller_id && caller.user->realm_id)
+    realms.push_back(*caller.user->realm_id);
+  if (auto realm = realm_of_portal(st.dir, nu.portal))
+    realms.push_back(*realm);
+  for (const auto& other : nu.assigned_users)
+    if (const auto* a = st.dir.find_user(other); a && a->realm_id)
+      realms.push_back(*a->realm_id);
+  struct outcome {
+    std::optional<refusal> refused;
+    domain::user made;
+  };
+  auto decided = std::make_shared<outcome>();
+  auto ev = change_event(self, caller, c, chain_of_user(domain::build_user(st.dir, nu)), "user.create",
+                         nu.portal, {});
+  auto job = [tree = tree_of(st.dir, realms), caller_id, nu, ev, decided](store::transaction& tx) mutable {
+    std::vector<id> rows{nu.user_id};
+    if (caller_id)
+      rows.push_back(*caller_id);
+    if (auto holder = tx.user_id_of_username(nu.username))
+      rows.push_back(*holder);
+    rows.insert(rows.end(), nu.assigned_users.begin(), nu.assigned_users.end());
+    auto committed = read_in(tx, tree, rows);
+    if (caller_id) {
+      if (auto gone = caller_gone(committed, *caller_id)) {
+        decided->refused = refused(*gone);
+        return;
+      }
+      if (auto no = domain::may_provision(committed, *committed.find_user(*caller_id), nu)) {
+        decided->refused = refused(*no);
+        return;
+      }
+    }
+    if (auto bad = domain::check_new_user(committed, nu)) {
+      decided->refused = refused_field(*bad);
+      return;
+    }
+    decided->made = domain::build_user(committed, nu);
+    ev.detail_json = nlohmann::json{{"user", decided->made.user_id}, {"new", fields_of(decided->made)}}.dump();
+    tx.put_user(decided->made);
+    tx.append_audit(ev);
+  };
   auto rp = self->make_response_promise<user_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [u, ev](store::transaction& tx) {
-                      tx.put_user(u);
-                      tx.append_audit(ev);
-                    },
-                    [self, rp, u](bool ok) mutable {
+  auto denial_of = [self, caller, ip = c.ip, nu, realm = realm_of_portal(st.dir, nu.portal)](const refusal& r) {
+    auto d = denial_by(self, caller, "user.create", *r.error, ip, realm);
+    d.texts = {{"user", nu.user_id}, {"username", nu.username}, {"name", nu.display_name}};
+    note_field(d, r);
+    return d;
+  };
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
+                    [self, rp, decided, denial_of](bool ok) mutable {
+                      const user_reply unavailable{refused(errc::audit_unavailable), {}};
                       if (!ok) {
-                        rp.deliver(user_reply{refused(errc::audit_unavailable), {}});
+                        rp.deliver(unavailable);
                         return;
                       }
-                      self->state.dir.put_user(u);
-                      rp.deliver(user_reply{{}, u});
+                      if (decided->refused) {
+                        refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}},
+                                  unavailable);
+                        return;
+                      }
+                      self->state.dir.put_user(decided->made);
+                      rp.deliver(user_reply{{}, decided->made});
                     });
   return rp;
 }

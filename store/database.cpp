@@ -233,11 +233,29 @@ std::optional<domain::support_request> database::find_request(const id& request_
   return rows::read_request(q);
 }
 
-std::optional<domain::support_grant> database::find_grant(const id& grant_id) {
-  query q(conn_->prepared(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1"));
+std::optional<domain::support_grant> database::find_grant(const id& grant_id, bool lock) {
+  auto& c = *conn_;
+  query q(c.prepared(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1" +
+                     std::string(lock ? c.lock_rows() : std::string_view())));
   q.bind(grant_id);
   if (!q.step()) return std::nullopt;
   return rows::read_grant(q);
+}
+
+std::optional<token_record> database::find_token(const std::string& hash, bool lock) {
+  auto& c = *conn_;
+  query q(c.prepared(std::string("SELECT ") + rows::token_columns + " FROM tokens WHERE hash = ?1" +
+                     std::string(lock ? c.lock_rows() : std::string_view())));
+  q.bind(hash);
+  if (!q.step()) return std::nullopt;
+  return rows::read_token(q);
+}
+
+std::optional<id> database::user_id_of_username(const std::string& username) {
+  query q(conn_->prepared("SELECT user_id FROM users WHERE username = ?1"));
+  q.bind(username);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
 }
 
 std::vector<domain::support_grant> database::grants_of_realm(const id& realm_id, int limit) {

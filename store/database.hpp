@@ -68,7 +68,11 @@ public:
   /// A user's preferences as JSON text (nullopt when never written).
   std::optional<std::string> preferences(const id& user_id);
   std::optional<domain::support_request> find_request(const id& request_id);
-  std::optional<domain::support_grant> find_grant(const id& grant_id);
+  /// `lock` as for find_user.
+  std::optional<domain::support_grant> find_grant(const id& grant_id, bool lock = false);
+  std::optional<token_record> find_token(const std::string& hash, bool lock = false);
+  /// The id of the user with `username` (tombstones included), if any.
+  std::optional<id> user_id_of_username(const std::string& username);
   /// Every grant of a realm, newest first (bounded by `limit`).
   std::vector<domain::support_grant> grants_of_realm(const id& realm_id, int limit);
   /// The answer kept for (caller, key), if any (SPEC §6 Retries).
@@ -121,6 +125,12 @@ public:
   /// Insert or replace a support request / grant.
   void put_request(const domain::support_request& r);
   void put_grant(const domain::support_grant& g);
+  /// The grant as this transaction sees it: what a start under it decides on (SPEC §6 "Concurrency").
+  std::optional<domain::support_grant> find_grant(const id& grant_id) { return db_.find_grant(grant_id, true); }
+  /// The token as this transaction sees it (a logout committed meanwhile shows as revoked).
+  std::optional<token_record> find_token(const std::string& hash) { return db_.find_token(hash, true); }
+  /// Who holds `username` as this transaction sees it: what a new user's uniqueness is decided on.
+  std::optional<id> user_id_of_username(const std::string& username) { return db_.user_id_of_username(username); }
   void set_meta(const std::string& key, const std::string& value);
   /// Keeps the answer to (caller, key) (replacing one older than the window) and forgets at most
   /// `forget_at_most` answers older than `forget_before`, so the table stays bounded without a sweep.

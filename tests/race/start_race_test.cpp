@@ -1,9 +1,11 @@
 // Starts racing the changes that refuse them (issue 13, SPEC §6 "Concurrency": no start survives a
-// deactivation, consent withdrawal or feature switch that committed before it). Each race runs many
+// deactivation, consent withdrawal, feature switch or logout that committed before it). Each race runs many
 // rounds on one server: the change, then its undo, so the next round starts from the same rights.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
+#include <iostream>
 #include <string>
 #include <thread>
 
@@ -78,6 +80,32 @@ TEST(start_race_test, a_start_racing_a_consent_withdrawal_leaves_no_session_on_t
   race_start_against([](const people& p) { return patch(p, "ann", {{"consents", {{"terms", false}}}}, p.ann); },
                      [](const people& p) { return patch(p, "ann", {{"consents", {{"terms", true}}}}, p.ann); },
                      "target", "ann");
+}
+
+// The token a start was asked with dies by a logout committed before the start: the start is refused in
+// its transaction; committed first, it ends with the logout (actor_logged_out). Either way nothing runs.
+TEST(start_race_test, a_start_racing_its_callers_logout_leaves_no_session) {
+  demo_server d;
+  ASSERT_NE(d.port, 0) << d.server.err_text;
+  const auto sara = login(d.port, "sara");
+  int started = 0;
+  for (int round = 0; round < rounds * 2; ++round) {
+    const auto adam = login(d.port, "adam");
+    unsigned start_status = 0;
+    std::thread starter([&] {
+      start_status =
+        http(d.port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam).status;
+    });
+    // A different head start each round, so the logout lands before, during and after the start.
+    std::this_thread::sleep_for(std::chrono::microseconds(400 * (round % 8)));
+    auto out = http(d.port, "POST", "/v1/logout", {}, adam);
+    starter.join();
+    started += start_status == 201 ? 1 : 0;
+    ASSERT_EQ(out.status, 200u) << out.text;
+    expect_none_running(d, sara, "actor", "adam", round);
+    end_leftovers(d.port, sara);
+  }
+  std::cout << "starts answered 201 (then ended by the logout): " << started << " of " << rounds * 2 << "\n";
 }
 
 } // namespace
