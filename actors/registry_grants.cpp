@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/decision_view.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/text.hpp"
@@ -41,6 +42,96 @@ const domain::support_grant* revoke_not_yet_written(const registry_state& st, co
 
 } // namespace
 
+namespace {
+
+/// A grant of a request as it arrived, and then as its transaction decided it (SPEC §6 "Concurrency").
+struct grant_plan {
+  id caller_id;
+  id request_id;
+  id support_user;  // the request's, which never changes
+  id top_portal;    // of the request's realm: where support settings live
+  std::vector<id> portals;
+  std::optional<std::int64_t> duration_s;
+  portal_tree tree;
+  domain::timestamp at;
+  std::string ip;
+  // Decided inside the transaction:
+  std::optional<refusal> refused;
+  domain::support_request request;
+  std::vector<domain::support_grant> grants;
+  std::vector<domain::user> temps;
+  std::vector<domain::notification> notes;
+};
+
+/// Runs on the writer: re-reads the caller, the request (locked) and the realm's live grants, runs the
+/// grant rules on them (domain::check_grant) and writes the grants from that state. So of two grants of
+/// one request, or of one portal, the second finds the first committed; a superadmin demoted meanwhile no
+/// longer allows anything.
+void decide_grants(store::transaction& tx, grant_plan& plan) {
+  auto committed = read_in(tx, plan.tree, {plan.caller_id, plan.support_user}, {plan.top_portal});
+  if (auto gone = caller_gone(committed, plan.caller_id)) {
+    plan.refused = refusal{*gone, {}, {}};
+    return;
+  }
+  auto request = tx.find_request(plan.request_id);
+  if (!request) {
+    plan.refused = refusal{errc::not_found, {}, {}};
+    return;
+  }
+  const auto& caller = *committed.find_user(plan.caller_id);
+  auto settings = committed.effective_settings(plan.top_portal);
+  auto duration = plan.duration_s.value_or(settings.support.default_duration_s);
+  if (auto no = domain::check_grant(committed, caller, *request, plan.portals, duration,
+                                    tx.live_grant_portals(request->realm_id))) {
+    plan.refused = refusal_of(*no);
+    return;
+  }
+  auto& r = plan.request;
+  r = *request;
+  r.state = domain::request_state::granted;
+  r.decided_at = plan.at;
+  r.decided_by = caller.user_id;
+  std::vector<domain::audit_event> events;
+  for (const auto& portal_id : plan.portals) {
+    domain::support_grant g;
+    g.grant_id = crypto::random_id("grt_");
+    g.request_id = r.request_id;
+    g.portal_id = portal_id;
+    g.realm_id = r.realm_id;
+    g.support_user = r.support_user;
+    g.temp_admin = crypto::random_id("tmp_");
+    g.granted_by = caller.user_id;
+    g.created_at = plan.at;
+    g.expires_at = domain::seconds_after(plan.at, duration);
+    g.warn_at = std::max(plan.at, g.expires_at - std::chrono::seconds{settings.support.warn_before_s});
+    plan.temps.push_back(domain::make_temp_admin(committed, g.temp_admin, portal_id, g.grant_id, r.ticket));
+    auto ev = support_event(g.realm_id, "support.grant", plan.at, caller.user_id, plan.ip);
+    ev.grant = g.grant_id;
+    ev.portal = portal_id;
+    ev.via = g.support_user;
+    ev.detail_json = nlohmann::json{{"request", g.request_id},
+                                    {"temp_admin", g.temp_admin},
+                                    {"expires_at", domain::format_utc(g.expires_at)}}.dump();
+    events.push_back(std::move(ev));
+    add_note(plan.notes, settings, domain::notification_kind::support_granted,
+             support_values(committed, g.support_user, r.ticket, r.reason, {portal_id}, g.expires_at,
+                            name_of(committed, caller.user_id)),
+             g.support_user, plan.at);
+    plan.grants.push_back(std::move(g));
+  }
+  tx.put_request(r);
+  for (const auto& u : plan.temps)
+    tx.put_user(u);
+  for (const auto& g : plan.grants)
+    tx.put_grant(g);
+  for (const auto& n : plan.notes)
+    tx.put_notification(n);
+  for (auto& e : events)
+    tx.append_audit(std::move(e));
+}
+
+} // namespace
+
 caf::result<grants_reply> create_grants(registry_self self, const grant_command& cmd) {
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
@@ -49,16 +140,18 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto i = st.requests.find(cmd.request_id);
   auto known = i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(cmd.request_id);
-  auto denied = [&](refusal r) {
-    auto d = support_denial(self, auth.who, "support.grant", r, cmd.ip,
-                            {{"request", cmd.request_id}, {"portals", domain::denial_list(cmd.portals)}},
-                            known ? std::optional{known->realm_id} : std::nullopt);
-    return refuse(self, d, grants_reply{r, {}}, grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+  auto denial_of = [&](refusal r) {
+    return support_denial(self, auth.who, "support.grant", r, cmd.ip,
+                          {{"request", cmd.request_id}, {"portals", domain::denial_list(cmd.portals)}},
+                          known ? std::optional{known->realm_id} : std::nullopt);
   };
+  const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+  auto denied = [&](refusal r) { return refuse(self, denial_of(r), grants_reply{r, {}}, unavailable); };
   if (auth.who.kind != store::token_kind::user)
     return denied({errc::forbidden, {}, {}});
   if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
     return denied({errc::not_found, {}, {}});
+  // The fast refusals, on the cache; the decision itself is made again inside the transaction.
   if (st.deciding_requests.count(cmd.request_id))
     return denied({errc::session_ended, {}, "the request is no longer pending"});
   auto settings = realm_settings_of(st.dir, known->realm_id);
@@ -66,72 +159,46 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   if (auto no = domain::check_grant(st.dir, *caller, *known, cmd.portals, duration, active_portals(st)))
     return denied(refusal_of(*no));
 
-  auto at = now(self);
-  auto request = *known;
-  request.state = domain::request_state::granted;
-  request.decided_at = at;
-  request.decided_by = caller->user_id;
-  std::vector<domain::support_grant> grants;
-  std::vector<domain::user> temps;
-  std::vector<domain::audit_event> events;
-  std::vector<domain::notification> notes;
-  for (const auto& portal_id : cmd.portals) {
-    domain::support_grant g;
-    g.grant_id = crypto::random_id("grt_");
-    g.request_id = request.request_id;
-    g.portal_id = portal_id;
-    g.realm_id = request.realm_id;
-    g.support_user = request.support_user;
-    g.temp_admin = crypto::random_id("tmp_");
-    g.granted_by = caller->user_id;
-    g.created_at = at;
-    g.expires_at = domain::seconds_after(at, duration);
-    g.warn_at = std::max(at, g.expires_at - std::chrono::seconds{settings.support.warn_before_s});
-    temps.push_back(domain::make_temp_admin(st.dir, g.temp_admin, portal_id, g.grant_id, request.ticket));
-    auto ev = support_event(g.realm_id, "support.grant", at, caller->user_id, cmd.ip);
-    ev.grant = g.grant_id;
-    ev.portal = portal_id;
-    ev.via = g.support_user;
-    ev.detail_json = nlohmann::json{{"request", g.request_id},
-                                    {"temp_admin", g.temp_admin},
-                                    {"expires_at", domain::format_utc(g.expires_at)}}.dump();
-    events.push_back(std::move(ev));
-    notify_all(self, notes, settings, domain::notification_kind::support_granted,
-               support_values(st.dir, g.support_user, request.ticket, request.reason, {portal_id}, g.expires_at,
-                              name_of(st.dir, caller->user_id)),
-               {g.support_user}, at);
-    grants.push_back(std::move(g));
-  }
+  auto plan = std::make_shared<grant_plan>();
+  plan->caller_id = caller->user_id;
+  plan->request_id = known->request_id;
+  plan->support_user = known->support_user;
+  plan->top_portal = st.dir.find_realm(known->realm_id)->top_portal;
+  plan->portals = cmd.portals;
+  plan->duration_s = cmd.duration_s;
+  plan->tree = tree_of(st.dir, {known->realm_id});
+  plan->at = now(self);
+  plan->ip = cmd.ip;
   auto rp = self->make_response_promise<grants_reply>();
-  st.deciding_requests.insert(request.request_id);
-  for (const auto& g : grants)
-    st.granting_portals.insert(g.portal_id);
+  auto refused_denial = denial_of({errc::internal, {}, {}});
+  // The reservations keep this node's own second decision from even reaching the writer.
+  st.deciding_requests.insert(known->request_id);
+  for (const auto& portal_id : cmd.portals)
+    st.granting_portals.insert(portal_id);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [request, grants, temps, events, notes](store::transaction& tx) {
-                      tx.put_request(request);
-                      for (const auto& u : temps)
-                        tx.put_user(u);
-                      for (const auto& g : grants)
-                        tx.put_grant(g);
-                      for (const auto& n : notes)
-                        tx.put_notification(n);
-                      for (const auto& e : events)
-                        tx.append_audit(e);
-                    },
-                    [self, request, grants, temps, notes, rp](bool ok) mutable {
+                    [plan](store::transaction& tx) { decide_grants(tx, *plan); },
+                    [self, plan, rp, refused_denial, unavailable](bool ok) mutable {
                       auto& st = self->state;
-                      st.deciding_requests.erase(request.request_id);
-                      for (const auto& g : grants)
-                        st.granting_portals.erase(st.granting_portals.find(g.portal_id));
+                      st.deciding_requests.erase(plan->request_id);
+                      for (const auto& portal_id : plan->portals)
+                        st.granting_portals.erase(st.granting_portals.find(portal_id));
                       if (!ok) {
-                        rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+                        rp.deliver(unavailable);
                         return;
                       }
+                      if (plan->refused) {
+                        auto d = refused_denial;
+                        d.code = plan->refused->error.value_or(errc::forbidden);
+                        note_field(d, *plan->refused);
+                        refuse_to(self, d, rp, grants_reply{*plan->refused, {}}, unavailable);
+                        return;
+                      }
+                      const auto& request = plan->request;
                       st.requests.erase(request.request_id);
                       stop_timer(self, request.request_id);
-                      for (const auto& u : temps)
+                      for (const auto& u : plan->temps)
                         st.dir.put_user(u);
-                      for (const auto& g : grants) {
+                      for (const auto& g : plan->grants) {
                         st.grants[g.grant_id] = g;
                         start_timer(self, g.grant_id,
                                     {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
@@ -139,11 +206,11 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
                       for (const auto& admin : superadmins_of(st.dir, request.realm_id))
                         self->send(user_actor_of(self, admin), push_atom::value,
                                    live_event{banner_cleared{"support_request", request.request_id}});
-                      push_notes(self, notes);
+                      push_notes(self, plan->notes);
                       publish(self, {true, std::nullopt, request, std::nullopt});
-                      for (const auto& g : grants)
+                      for (const auto& g : plan->grants)
                         publish(self, {false, std::nullopt, std::nullopt, g});
-                      rp.deliver(grants_reply{{}, grants});
+                      rp.deliver(grants_reply{{}, plan->grants});
                     });
   return rp;
 }

@@ -67,6 +67,10 @@ void support_due(registry_self self, const id& owner, std::uint64_t cookie);
 /// Resumes the snapshot's pending requests and active grants; ends those whose deadline passed.
 void resume_support(registry_self self, std::vector<domain::support_request> requests,
                     std::vector<domain::support_grant> grants);
+/// Renders one notification for `user_id` unless its kind is switched off (safe on the writer's thread).
+void add_note(std::vector<domain::notification>& out, const domain::realm_settings& settings,
+              domain::notification_kind kind, const std::map<std::string, std::string>& values,
+              const id& user_id, domain::timestamp at);
 /// Renders and collects one notification for each of `users` (disabled kinds render nothing).
 void notify_all(registry_self self, std::vector<domain::notification>& out, const domain::realm_settings& settings,
                 domain::notification_kind kind, const std::map<std::string, std::string>& values,

@@ -54,16 +54,6 @@ struct start_plan {
   bool show_live = false;
 };
 
-/// Renders one notification for `user_id` unless its kind is switched off.
-void add_note(std::vector<domain::notification>& out, const domain::realm_settings& settings,
-              domain::notification_kind kind, const std::map<std::string, std::string>& values,
-              const id& user_id, domain::timestamp at) {
-  auto text = domain::render_notification(settings, kind, values);
-  if (!text)
-    return;
-  out.push_back({crypto::random_id("ntf_"), user_id, kind, text->title, text->body, at, false});
-}
-
 void index(registry_state& st, live_session live) {
   const auto& s = live.session;
   st.session_of_actor[s.actor] = s.session_id;
@@ -216,6 +206,15 @@ void push_notes(registry_self self, const std::vector<domain::notification>& not
     auto unread = self->state.deps.reader->unread_count(n.user_id);
     self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
   }
+}
+
+void add_note(std::vector<domain::notification>& out, const domain::realm_settings& settings,
+              domain::notification_kind kind, const std::map<std::string, std::string>& values,
+              const id& user_id, domain::timestamp at) {
+  auto text = domain::render_notification(settings, kind, values);
+  if (!text)
+    return;
+  out.push_back({crypto::random_id("ntf_"), user_id, kind, text->title, text->body, at, false});
 }
 
 void notify_all(registry_self, std::vector<domain::notification>& out, const domain::realm_settings& settings,

@@ -2,6 +2,7 @@
 /// denied, cancelled or lapsed; and the access status list.
 #include <caf/all.hpp>
 
+#include "actors/decision_view.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/text.hpp"
@@ -31,7 +32,7 @@ void clear_banner(registry_self self, const domain::support_request& r) {
                live_event{banner_cleared{"support_request", r.request_id}});
 }
 
-/// The job that writes a request as it now is, with its notifications and its audit event.
+/// The job that writes a new request with its notifications and its audit event.
 store::writer::job request_job(domain::support_request r, std::vector<domain::notification> notes,
                                domain::audit_event ev) {
   return [r = std::move(r), notes = std::move(notes), ev = std::move(ev)](store::transaction& tx) {
@@ -42,30 +43,88 @@ store::writer::job request_job(domain::support_request r, std::vector<domain::no
   };
 }
 
-/// Writes a request's new state with its event and notes; then clears the banners and answers.
-void settle(registry_self self, domain::support_request r, domain::audit_event ev,
-            std::vector<domain::notification> notes, caf::typed_response_promise<request_reply> rp) {
+/// A request being denied, cancelled or lapsing: as decided on arrival, then as its transaction found it.
+struct close_plan {
+  domain::support_request request;  // its new state
+  std::optional<id> caller_id;      // none for a lapse
+  portal_tree tree;
+  std::vector<domain::notification> notes;
+  domain::audit_event ev;
+  // Decided inside the transaction:
+  std::optional<refusal> refused;
+  bool still_pending = false;  // as the store has it (a refused close may leave it pending)
+};
+
+/// Runs on the writer: re-reads the caller and the request (locked) and closes it only if the caller may
+/// and it is still pending there. So a deny racing a grant (or a lapse) finds the other committed, and a
+/// lapse never overwrites a decision made in time.
+void decide_close(store::transaction& tx, close_plan& plan) {
+  auto stored = tx.find_request(plan.request.request_id);
+  plan.still_pending = stored && stored->pending();
+  if (plan.caller_id) {
+    auto committed = read_in(tx, plan.tree, {*plan.caller_id});
+    if (auto gone = caller_gone(committed, *plan.caller_id)) {
+      plan.refused = refusal{*gone, {}, {}};
+      return;
+    }
+    const auto& caller = *committed.find_user(*plan.caller_id);
+    bool may = plan.request.state == domain::request_state::denied
+                 ? domain::is_superadmin_of(caller, plan.request.realm_id)
+                 : caller.user_id == plan.request.support_user;
+    if (!may) {
+      plan.refused = refusal{errc::not_found, {}, {}};
+      return;
+    }
+  }
+  if (!plan.still_pending) {
+    plan.refused = refusal{errc::session_ended, {}, "the request is no longer pending"};
+    return;
+  }
+  tx.put_request(plan.request);
+  for (const auto& n : plan.notes)
+    tx.put_notification(n);
+  tx.append_audit(plan.ev);
+}
+
+/// Closes a request in its transaction; then clears the banners and answers (a lapse has no promise and
+/// no denial: `refused_denial` is only used when there is a caller).
+void settle(registry_self self, std::shared_ptr<close_plan> plan, domain::denial refused_denial,
+            caf::typed_response_promise<request_reply> rp) {
   auto& st = self->state;
+  const auto& r = plan->request;
   st.requests.erase(r.request_id);
   st.deciding_requests.insert(r.request_id);
   stop_timer(self, r.request_id);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), request_job(r, notes, ev),
-                    [self, r, notes, rp](bool ok) mutable {
-                      self->state.deciding_requests.erase(r.request_id);
-                      if (!ok) {
-                        // Not written: the request stays pending, as the store still says.
-                        auto back = r;
-                        back.state = domain::request_state::pending;
-                        back.decided_at.reset();
-                        back.decided_by.reset();
-                        self->state.requests[back.request_id] = back;
-                        start_timer(self, back.request_id, {{back.lapses_at, lapse_cookie}});
-                        if (rp.pending())
-                          rp.deliver(request_reply{{errc::audit_unavailable, {}, {}}, {}});
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [plan](store::transaction& tx) { decide_close(tx, *plan); },
+                    [self, plan, refused_denial, rp](bool ok) mutable {
+                      auto& st = self->state;
+                      const auto& r = plan->request;
+                      st.deciding_requests.erase(r.request_id);
+                      const request_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+                      if (!ok || plan->refused) {
+                        // Not written: a request the store still has pending stays so here too.
+                        if (!ok || plan->still_pending) {
+                          auto back = r;
+                          back.state = domain::request_state::pending;
+                          back.decided_at.reset();
+                          back.decided_by.reset();
+                          st.requests[back.request_id] = back;
+                          start_timer(self, back.request_id, {{back.lapses_at, lapse_cookie}});
+                        }
+                        if (!rp.pending())
+                          return;
+                        if (!ok) {
+                          rp.deliver(unavailable);
+                          return;
+                        }
+                        auto d = refused_denial;
+                        d.code = plan->refused->error.value_or(errc::forbidden);
+                        refuse_to(self, d, rp, request_reply{*plan->refused, {}}, unavailable);
                         return;
                       }
                       clear_banner(self, r);
-                      push_notes(self, notes);
+                      push_notes(self, plan->notes);
                       publish(self, {true, std::nullopt, r, std::nullopt});
                       if (rp.pending())
                         rp.deliver(request_reply{{}, r});
@@ -150,21 +209,26 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
     return denied({errc::not_found, {}, {}}, {});
   if (i == st.requests.end() || st.deciding_requests.count(request_id))
     return denied({errc::session_ended, {}, "the request is no longer pending"}, *known);
-  auto r = i->second;
+  auto plan = std::make_shared<close_plan>();
+  auto& r = plan->request;
+  r = i->second;
   auto at = now(self);
   r.state = how;
   r.decided_at = at;
   r.decided_by = caller->user_id;
-  std::vector<domain::notification> notes;
+  plan->caller_id = caller->user_id;
+  plan->tree = tree_of(st.dir, {r.realm_id});
   if (how == domain::request_state::denied)
-    notify_all(self, notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_denied,
+    notify_all(self, plan->notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_denied,
                support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, std::nullopt, name_of(st.dir, caller->user_id)),
                {r.support_user}, at);
-  auto ev = support_event(r.realm_id, how == domain::request_state::denied ? "support.deny" : "support.cancel", at,
-                          caller->user_id, ip);
-  ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  plan->ev = support_event(r.realm_id, how == domain::request_state::denied ? "support.deny" : "support.cancel", at,
+                           caller->user_id, ip);
+  plan->ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
   auto rp = self->make_response_promise<request_reply>();
-  settle(self, r, ev, notes, rp);
+  auto refused_denial = support_denial(self, auth.who, how == domain::request_state::denied ? "support.deny" : "support.cancel",
+                                       {errc::internal, {}, {}}, ip, {{"request", request_id}}, r.realm_id);
+  settle(self, plan, refused_denial, rp);
   return rp;
 }
 
@@ -173,16 +237,17 @@ void lapse_request(registry_self self, const id& request_id) {
   auto i = st.requests.find(request_id);
   if (i == st.requests.end())
     return;
-  auto r = i->second;
+  auto plan = std::make_shared<close_plan>();
+  auto& r = plan->request;
+  r = i->second;
   r.state = domain::request_state::lapsed;
   r.decided_at = r.lapses_at;  // dated at its deadline, even when noticed after a restart
-  std::vector<domain::notification> notes;
-  notify_all(self, notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_expired,
+  notify_all(self, plan->notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_expired,
              support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, r.lapses_at, "nobody"),
              {r.support_user}, r.lapses_at);
-  auto ev = support_event(r.realm_id, "support.lapse", r.lapses_at, r.support_user, "");
-  ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
-  settle(self, r, ev, notes, caf::typed_response_promise<request_reply>{});
+  plan->ev = support_event(r.realm_id, "support.lapse", r.lapses_at, r.support_user, "");
+  plan->ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  settle(self, plan, domain::denial{}, caf::typed_response_promise<request_reply>{});
 }
 
 access_reply access(registry_self self, const std::string& token_hash) {

@@ -226,11 +226,23 @@ std::optional<std::string> database::preferences(const id& user_id) {
   return q.text(0);
 }
 
-std::optional<domain::support_request> database::find_request(const id& request_id) {
-  query q(conn_->prepared(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1"));
+std::optional<domain::support_request> database::find_request(const id& request_id, bool lock) {
+  auto& c = *conn_;
+  query q(c.prepared(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1" +
+                     std::string(lock ? c.lock_rows() : std::string_view())));
   q.bind(request_id);
   if (!q.step()) return std::nullopt;
   return rows::read_request(q);
+}
+
+std::vector<id> database::live_grant_portals(const id& realm_id, bool lock) {
+  auto& c = *conn_;
+  query q(c.prepared("SELECT portal_id FROM support_grants WHERE realm_id = ?1 AND state = 'active'" +
+                     std::string(lock ? c.lock_rows() : std::string_view())));
+  q.bind(realm_id);
+  std::vector<id> out;
+  while (q.step()) out.push_back(q.text(0));
+  return out;
 }
 
 std::optional<domain::support_grant> database::find_grant(const id& grant_id, bool lock) {

@@ -67,7 +67,10 @@ public:
   std::optional<std::string> meta(const std::string& key);
   /// A user's preferences as JSON text (nullopt when never written).
   std::optional<std::string> preferences(const id& user_id);
-  std::optional<domain::support_request> find_request(const id& request_id);
+  /// `lock` as for find_user.
+  std::optional<domain::support_request> find_request(const id& request_id, bool lock = false);
+  /// The portals of `realm_id` that have a live (active) grant; `lock` as for find_user.
+  std::vector<id> live_grant_portals(const id& realm_id, bool lock = false);
   /// `lock` as for find_user.
   std::optional<domain::support_grant> find_grant(const id& grant_id, bool lock = false);
   std::optional<token_record> find_token(const std::string& hash, bool lock = false);
@@ -127,6 +130,11 @@ public:
   void put_grant(const domain::support_grant& g);
   /// The grant as this transaction sees it: what a start under it decides on (SPEC §6 "Concurrency").
   std::optional<domain::support_grant> find_grant(const id& grant_id) { return db_.find_grant(grant_id, true); }
+  /// The request as this transaction sees it: what a grant, deny, cancel or lapse decides on.
+  std::optional<domain::support_request> find_request(const id& request_id) { return db_.find_request(request_id, true); }
+  /// The portals of a realm with a live grant as this transaction sees them: what a new grant is checked
+  /// against (on PostgreSQL the partial unique index of one live grant per portal is the last guard).
+  std::vector<id> live_grant_portals(const id& realm_id) { return db_.live_grant_portals(realm_id, true); }
   /// The token as this transaction sees it (a logout committed meanwhile shows as revoked).
   std::optional<token_record> find_token(const std::string& hash) { return db_.find_token(hash, true); }
   /// Who holds `username` as this transaction sees it: what a new user's uniqueness is decided on.
