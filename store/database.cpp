@@ -42,12 +42,18 @@ void read_user_lists(connection& c, std::vector<domain::user>& users) {
 
 } // namespace
 
+namespace {
+/// The engine's row-lock clause for a read a transaction decides on (empty when not asked or on SQLite,
+/// whose writer already holds the database).
+std::string locked_if(const connection& c, bool lock) { return std::string(lock ? c.lock_rows() : std::string_view()); }
+} // namespace
+
 std::optional<domain::user> database::find_user(const id& user_id, bool lock) {
   auto& c = *conn_;
   std::optional<domain::user> u;
   {
     query q(c.prepared(std::string("SELECT ") + rows::user_columns + " FROM users WHERE user_id = ?1" +
-                       std::string(lock ? c.lock_rows() : std::string_view())));
+                       locked_if(c, lock)));
     q.bind(user_id);
     if (!q.step()) return std::nullopt;
     u = rows::read_user(q);
@@ -229,7 +235,7 @@ std::optional<std::string> database::preferences(const id& user_id) {
 std::optional<domain::support_request> database::find_request(const id& request_id, bool lock) {
   auto& c = *conn_;
   query q(c.prepared(std::string("SELECT ") + rows::request_columns + " FROM support_requests WHERE request_id = ?1" +
-                     std::string(lock ? c.lock_rows() : std::string_view())));
+                     locked_if(c, lock)));
   q.bind(request_id);
   if (!q.step()) return std::nullopt;
   return rows::read_request(q);
@@ -238,7 +244,7 @@ std::optional<domain::support_request> database::find_request(const id& request_
 std::vector<id> database::live_grant_portals(const id& realm_id, bool lock) {
   auto& c = *conn_;
   query q(c.prepared("SELECT portal_id FROM support_grants WHERE realm_id = ?1 AND state = 'active'" +
-                     std::string(lock ? c.lock_rows() : std::string_view())));
+                     locked_if(c, lock)));
   q.bind(realm_id);
   std::vector<id> out;
   while (q.step()) out.push_back(q.text(0));
@@ -248,7 +254,7 @@ std::vector<id> database::live_grant_portals(const id& realm_id, bool lock) {
 std::optional<domain::support_grant> database::find_grant(const id& grant_id, bool lock) {
   auto& c = *conn_;
   query q(c.prepared(std::string("SELECT ") + rows::grant_columns + " FROM support_grants WHERE grant_id = ?1" +
-                     std::string(lock ? c.lock_rows() : std::string_view())));
+                     locked_if(c, lock)));
   q.bind(grant_id);
   if (!q.step()) return std::nullopt;
   return rows::read_grant(q);
@@ -257,7 +263,7 @@ std::optional<domain::support_grant> database::find_grant(const id& grant_id, bo
 std::optional<token_record> database::find_token(const std::string& hash, bool lock) {
   auto& c = *conn_;
   query q(c.prepared(std::string("SELECT ") + rows::token_columns + " FROM tokens WHERE hash = ?1" +
-                     std::string(lock ? c.lock_rows() : std::string_view())));
+                     locked_if(c, lock)));
   q.bind(hash);
   if (!q.step()) return std::nullopt;
   return rows::read_token(q);

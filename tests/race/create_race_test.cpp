@@ -45,10 +45,15 @@ int the_one_created(const std::array<http_result, 2>& answers, const std::string
   return made;
 }
 
-TEST(create_race_test, two_creates_of_one_id_make_one_user_and_refuse_the_other) {
+/// One server for all rounds; sara (a superadmin) creates.
+class create_race_test : public ::testing::Test {
+protected:
+  void SetUp() override { ASSERT_NE(d.port, 0) << d.server.err_text; }
   demo_server d;
-  ASSERT_NE(d.port, 0) << d.server.err_text;
-  const auto sara = login(d.port, "sara");
+  const std::string sara = login(d.port, "sara");
+};
+
+TEST_F(create_race_test, two_creates_of_one_id_make_one_user_and_refuse_the_other) {
   for (int round = 0; round < rounds; ++round) {
     const auto user_id = "twin-" + std::to_string(round);
     const std::array<json, 2> bodies{learner(user_id, user_id + "-a"), learner(user_id, user_id + "-b")};
@@ -65,10 +70,7 @@ TEST(create_race_test, two_creates_of_one_id_make_one_user_and_refuse_the_other)
   }
 }
 
-TEST(create_race_test, two_creates_of_one_username_make_one_user_and_refuse_the_other) {
-  demo_server d;
-  ASSERT_NE(d.port, 0) << d.server.err_text;
-  const auto sara = login(d.port, "sara");
+TEST_F(create_race_test, two_creates_of_one_username_make_one_user_and_refuse_the_other) {
   for (int round = 0; round < rounds; ++round) {
     const auto username = "same-name-" + std::to_string(round);
     const std::array<json, 2> bodies{learner(username + "-1", username), learner(username + "-2", username)};
