@@ -176,13 +176,25 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   for (const auto& portal_id : cmd.portals)
     st.granting_portals.insert(portal_id);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [plan](store::transaction& tx) { decide_grants(tx, *plan); },
+                    [plan](store::transaction& tx) {
+                      try {
+                        decide_grants(tx, *plan);
+                      } catch (const store::store_error& e) {
+                        // The last guard, the partial unique index of one live grant per portal: a grant
+                        // of another request for one of these portals committed on another node while
+                        // this one was deciding. The rule's refusal; the savepoint rolls the job back.
+                        if (e.kind() == store::failure::duplicate)
+                          plan->refused = refusal{errc::invalid_request, "portals",
+                                                  "a portal named already has an active grant"};
+                        throw;
+                      }
+                    },
                     [self, plan, rp, refused_denial, unavailable](bool ok) mutable {
                       auto& st = self->state;
                       st.deciding_requests.erase(plan->request_id);
                       for (const auto& portal_id : plan->portals)
                         st.granting_portals.erase(st.granting_portals.find(portal_id));
-                      if (!ok) {
+                      if (!ok && !plan->refused) {
                         rp.deliver(unavailable);
                         return;
                       }

@@ -171,6 +171,11 @@ void decide_start(store::transaction& tx, start_plan& plan) {
   domain::start_request req;
   req.caller = committed.find_user(plan.caller_id);
   req.target_id = plan.target_id;
+  // The busy rules on the committed sessions: another node's start for this actor or target, committed
+  // while this one waited for the users' row locks, is seen here (the registry's reservation covers only
+  // this node's starts).
+  req.caller_busy = tx.actor_busy(plan.caller_id);
+  req.target_busy = tx.target_busy(plan.target_id);
   req.reason = plan.reason;
   req.return_to = plan.return_to;
   auto verdict = domain::check_start(committed, req);
@@ -316,7 +321,17 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto reserved = domain::open_session(plan->session_id, *caller, target, verdict.reason, cmd.return_to,
                                        settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, at);
   index(st, {reserved, plan->token.hash, plan->token.parent_hash, {}});
-  auto job = [plan](store::transaction& tx) { decide_start(tx, *plan); };
+  auto job = [plan](store::transaction& tx) {
+    try {
+      decide_start(tx, *plan);
+    } catch (const store::store_error& e) {
+      // The last guard, the partial unique index of one active impersonation per actor: the rule's
+      // refusal, not an unavailable audit log. The job still fails, so its savepoint rolls it back.
+      if (e.kind() == store::failure::duplicate)
+        plan->refused = errc::actor_busy;
+      throw;
+    }
+  };
   auto denial = domain::start_denial(*caller, acting_of(who), cmd.target, errc::internal, cmd.reason, cmd.return_to,
                                      cmd.ip, at);
   st.commits.submit(*st.deps.writer, me, std::move(job), [self, rp, plan, token, reserved, denial](bool ok) mutable {
@@ -326,7 +341,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
       unindex(st, reserved);
       settle_late_start(self, reserved.session_id, true);
       st.recheck_at_start.erase(reserved.session_id);
-      if (!ok) {
+      if (!plan->refused) {
         rp.deliver(unavailable);
         return;
       }

@@ -22,7 +22,8 @@ enum class failure {
   disk_full,       ///< nothing of the commit reached the disk
   write_failed,    ///< a write failed before the commit record: nothing of it can come back
   sync_failed,     ///< the commit's bytes were written but not made durable
-  connection_lost  ///< the server went away: the commit's fate is unknown until it is asked again
+  connection_lost, ///< the server went away: the commit's fate is unknown until it is asked again
+  duplicate        ///< a unique index refused the row: a change committed first holds its place
 };
 
 /// A store failure: names what was being done and the engine's own words.

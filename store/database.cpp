@@ -276,6 +276,18 @@ std::optional<id> database::user_id_of_username(const std::string& username) {
   return q.text(0);
 }
 
+bool database::impersonating(const id& user_id) {
+  query q(conn_->prepared("SELECT 1 FROM sessions WHERE state = 'active' AND actor = ?1 LIMIT 1"));
+  q.bind(user_id);
+  return q.step();
+}
+
+bool database::impersonated(const id& user_id) {
+  query q(conn_->prepared("SELECT 1 FROM sessions WHERE state = 'active' AND target = ?1 LIMIT 1"));
+  q.bind(user_id);
+  return q.step();
+}
+
 std::vector<domain::support_grant> database::grants_of_realm(const id& realm_id, int limit) {
   query q(conn_->prepared(std::string("SELECT ") + rows::grant_columns +
                       " FROM support_grants WHERE realm_id = ?1 ORDER BY created_at DESC, grant_id LIMIT ?2"));

@@ -76,6 +76,9 @@ public:
   std::optional<token_record> find_token(const std::string& hash, bool lock = false);
   /// The id of the user with `username` (tombstones included), if any.
   std::optional<id> user_id_of_username(const std::string& username);
+  /// Whether `user_id` runs an active impersonation (as its actor) / is the target of one.
+  bool impersonating(const id& user_id);
+  bool impersonated(const id& user_id);
   /// Every grant of a realm, newest first (bounded by `limit`).
   std::vector<domain::support_grant> grants_of_realm(const id& realm_id, int limit);
   /// The answer kept for (caller, key), if any (SPEC §6 Retries).
@@ -139,6 +142,11 @@ public:
   std::optional<token_record> find_token(const std::string& hash) { return db_.find_token(hash, true); }
   /// Who holds `username` as this transaction sees it: what a new user's uniqueness is decided on.
   std::optional<id> user_id_of_username(const std::string& username) { return db_.user_id_of_username(username); }
+  /// Whether the user runs / is the target of an active impersonation as this transaction sees it: what
+  /// the busy rules of a start decide on. A start locks its caller's and target's rows first (find_user),
+  /// so two starts for one actor or one target, on any nodes, read this one after the other.
+  bool actor_busy(const id& user_id) { return db_.impersonating(user_id); }
+  bool target_busy(const id& user_id) { return db_.impersonated(user_id); }
   void set_meta(const std::string& key, const std::string& value);
   /// Keeps the answer to (caller, key) (replacing one older than the window) and forgets at most
   /// `forget_at_most` answers older than `forget_before`, so the table stays bounded without a sweep.

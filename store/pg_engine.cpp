@@ -35,12 +35,14 @@ std::string to_postgresql(std::string_view sql, int& max_param) {
 
 namespace {
 
-// PostgreSQL's SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full.
+// PostgreSQL's SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full; 23505 is
+// unique_violation.
 failure failure_of(PGconn* conn, PGresult* r) {
   if (PQstatus(conn) != CONNECTION_OK) return failure::connection_lost;
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   if (state && std::strcmp(state, "53100") == 0) return failure::disk_full;
   if (state && std::strncmp(state, "08", 2) == 0) return failure::connection_lost;  // connection exceptions
+  if (state && std::strcmp(state, "23505") == 0) return failure::duplicate;
   return failure::other;
 }
 

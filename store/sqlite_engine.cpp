@@ -10,6 +10,7 @@ failure sqlite_failure(int code) {
   if ((code & 0xff) == SQLITE_FULL) return failure::disk_full;
   if (code == SQLITE_IOERR_WRITE) return failure::write_failed;
   if (code == SQLITE_IOERR_FSYNC) return failure::sync_failed;
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) return failure::duplicate;
   return failure::other;
 }
 

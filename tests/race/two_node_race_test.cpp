@@ -1,13 +1,15 @@
-// Two actas nodes on one PostgreSQL deciding on the same support request at once (issue 13, SPEC §6
-// "Concurrency"): neither node's memory knows what the other is about to commit, so only the decision
-// made inside the transaction (the request re-read FOR UPDATE, the realm's live grants re-read) keeps the
-// second grant from being written. The second is refused with the rule's own code, never written, never
-// answered 503. Runs only on PostgreSQL (tests/race/CMakeLists.txt).
+// Two actas nodes on one PostgreSQL deciding at once (issue 13, SPEC §6 "Concurrency"): neither node's
+// memory knows what the other is about to commit, so only the decision made inside the transaction keeps
+// the second change from being written: the request re-read FOR UPDATE and the realm's live grants
+// re-read for two grants of one request; the actor's and the target's rows locked and their active
+// sessions re-read for two starts of one admin or on one learner. The second is refused with the rule's
+// own code, never written, never answered 503. Runs only on PostgreSQL (tests/race/CMakeLists.txt).
 #include <gtest/gtest.h>
 
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -22,11 +24,31 @@ constexpr int rounds = 12;
 /// A demo node on the shared database (the first one seeds it, the others find it seeded).
 struct node {
   node(const std::string& url)
-      : server({"--demo", "--data", (dir.path() / "data").string(), "--listen", "127.0.0.1:0", "--log-level", "error"},
+      : server({"--demo", "--data", (dir.path() / "data").string(), "--listen", "127.0.0.1:0", "--log-level", "warn"},
                {"ACTAS_DATABASE_URL=" + url}) {}
   temp_dir dir;
   process server;
   std::uint16_t port = listening_port(server).value_or(0);
+  /// What the node logged so far (warnings and errors): shown when a round fails.
+  std::string log() {
+    server.pump_until([] { return false; }, std::chrono::milliseconds(200));
+    return server.out_text + server.err_text;
+  }
+};
+
+/// Two demo nodes on one fresh schema of the throwaway PostgreSQL server.
+class two_node_race_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_TRUE(on_postgresql()) << "this suite runs only against the throwaway PostgreSQL server";
+    url = fresh_postgresql_schema();
+    a = std::make_unique<node>(url);
+    ASSERT_NE(a->port, 0) << a->server.err_text;
+    b = std::make_unique<node>(url);
+    ASSERT_NE(b->port, 0) << b->server.err_text;
+  }
+  std::string url;
+  std::unique_ptr<node> a, b;
 };
 
 /// The first column of the first row of `sql` on the shared database ("" when none or on error).
@@ -43,13 +65,9 @@ std::string pg_value(const std::string& url, const std::string& sql) {
   return out;
 }
 
-TEST(two_node_race_test, two_nodes_granting_one_request_at_once_write_one_grant) {
-  ASSERT_TRUE(on_postgresql()) << "this suite runs only against the throwaway PostgreSQL server";
-  const auto url = fresh_postgresql_schema();
-  node a(url);
-  ASSERT_NE(a.port, 0) << a.server.err_text;
-  node b(url);
-  ASSERT_NE(b.port, 0) << b.server.err_text;
+TEST_F(two_node_race_test, two_nodes_granting_one_request_at_once_write_one_grant) {
+  node& a = *this->a;
+  node& b = *this->b;
   const auto sam = login(a.port, "sam");
   const auto sara_a = login(a.port, "sara");
   const auto sara_b = login(b.port, "sara");
@@ -78,7 +96,8 @@ TEST(two_node_race_test, two_nodes_granting_one_request_at_once_write_one_grant)
     // The loser is refused by a rule (the request no longer pending, or the portal already granted),
     // not by the database's last guard (which would answer 503 audit_unavailable).
     EXPECT_TRUE(loser.status == 409u || loser.status == 400u)
-        << "round " << round << ": the second grant answered " << loser.status << " " << loser.text;
+        << "round " << round << ": the second grant answered " << loser.status << " " << loser.text
+        << "\nlogs: " << a.log() << b.log();
     EXPECT_NE(loser.body.value("/error/code"_json_pointer, ""), "audit_unavailable")
         << "round " << round << ": " << loser.text;
     EXPECT_EQ(pg_value(url, "SELECT count(*) FROM support_grants WHERE request_id = '" + request + "'"), "1")
@@ -93,6 +112,72 @@ TEST(two_node_race_test, two_nodes_granting_one_request_at_once_write_one_grant)
     auto revoked = http(a_won ? a.port : b.port, "POST", "/v1/support/grants/revoke",
                         json{{"grants", {grant_id}}}.dump(), a_won ? sara_a : sara_b);
     ASSERT_EQ(revoked.status, 200u) << revoked.text;
+  }
+}
+
+/// Sends both starts at once, one through each node; answers {through a, through b}.
+std::pair<http_result, http_result> start_on_both(node& a, const std::string& bearer_a, const std::string& target_a,
+                                                  node& b, const std::string& bearer_b, const std::string& target_b) {
+  std::atomic<int> ready{0};
+  http_result on_b;
+  std::thread other([&] {
+    ++ready;
+    while (ready.load() < 2) std::this_thread::yield();
+    on_b = http(b.port, "POST", "/v1/impersonations", json{{"target", target_b}, {"reason", demo_reason}}.dump(),
+                bearer_b);
+  });
+  ++ready;
+  while (ready.load() < 2) std::this_thread::yield();
+  auto on_a =
+      http(a.port, "POST", "/v1/impersonations", json{{"target", target_a}, {"reason", demo_reason}}.dump(), bearer_a);
+  other.join();
+  return {on_a, on_b};
+}
+
+/// Asserts one start won and the other was refused with `code` (409), ends the winner's session through
+/// its node and answers the winner's target.
+void one_start_won(int round, const std::pair<http_result, http_result>& answers, const std::string& code, node& a,
+                   const std::string& ender_a, node& b, const std::string& ender_b) {
+  const auto& [on_a, on_b] = answers;
+  const bool a_won = on_a.status == 201;
+  const auto& winner = a_won ? on_a : on_b;
+  const auto& loser = a_won ? on_b : on_a;
+  ASSERT_EQ(winner.status, 201u) << "round " << round << ": " << on_a.text << " / " << on_b.text;
+  EXPECT_EQ(loser.status, 409u) << "round " << round << ": the second start answered " << loser.text;
+  EXPECT_EQ(loser.body.value("/error/code"_json_pointer, ""), code) << "round " << round << ": " << loser.text;
+  const auto session = winner.body["session"].value("id", "");
+  auto ended = http(a_won ? a.port : b.port, "POST", "/v1/impersonations/" + session + "/end", "{}",
+                    a_won ? ender_a : ender_b);
+  ASSERT_EQ(ended.status, 200u) << ended.text;
+}
+
+TEST_F(two_node_race_test, two_nodes_starting_for_one_admin_at_once_run_one_session) {
+  node& a = *this->a;
+  node& b = *this->b;
+  const auto sara_a = login(a.port, "sara");
+  const auto sara_b = login(b.port, "sara");
+  for (int round = 0; round < rounds; ++round) {
+    // sara starts ann through a and bob through b: each node's memory sees her idle.
+    auto answers = start_on_both(a, sara_a, "ann", b, sara_b, "bob");
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM sessions WHERE actor = 'sara' AND state = 'active'"), "1")
+        << "round " << round;
+    one_start_won(round, answers, "actor_busy", a, sara_a, b, sara_b);
+  }
+}
+
+TEST_F(two_node_race_test, two_nodes_starting_on_one_learner_at_once_run_one_session) {
+  node& a = *this->a;
+  node& b = *this->b;
+  const auto adam_a = login(a.port, "adam");
+  const auto sara_a = login(a.port, "sara");
+  const auto sara_b = login(b.port, "sara");
+  for (int round = 0; round < rounds; ++round) {
+    // adam through a and sara through b both start ann, whom one admin at a time may impersonate
+    // (impersonation.exclusive, on by default): no index guards this, only the decision in the transaction.
+    auto answers = start_on_both(a, adam_a, "ann", b, sara_b, "ann");
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM sessions WHERE target = 'ann' AND state = 'active'"), "1")
+        << "round " << round;
+    one_start_won(round, answers, "target_busy", a, sara_a, b, sara_b);
   }
 }
 
