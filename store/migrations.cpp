@@ -281,6 +281,13 @@ const migration v7{7, {
   "CREATE UNIQUE INDEX support_grants_one_live_per_portal ON support_grants(portal_id) WHERE state = 'active'",
 }};
 
+// The busy rule per target is read inside a start's transaction (transaction::target_busy). Without an
+// index of its own that read scanned every active session: with thousands running, each start cost a scan
+// (bench notify at 1000/s: learner p50 from 5.2 ms to 100 ms on SQLite, 1.9 s on PostgreSQL).
+const migration v8{8, {
+  "CREATE INDEX sessions_active_by_target ON sessions(target) WHERE state = 'active'",
+}};
+
 int user_version(sqlite3* db) {
   sqlite_statement st(db, "PRAGMA user_version");
   query q(st);
@@ -290,7 +297,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7, v8};
   return all;
 }
 
