@@ -23,8 +23,8 @@ domain::directory read_in(store::transaction& tx, const portal_tree& tree, const
   for (const auto& p : tree.portals) dir.put_portal(p);
   // Locked in the order given, the caller first (on PostgreSQL find_user takes the row FOR UPDATE). Not
   // sorted: a writer's batch already holds the rows its earlier jobs touched (the caller's own
-  // last_seen_at among them), and sorting made two nodes' grants deadlock on those (tried: 40P01 in 1 of
-  // 2 runs of tests/race). Deadlocks across nodes are still possible (x starting y while y starts x);
+  // last_seen_at among them), and sorting made two nodes' grants deadlock on those (tried: 40P01 in 2 of
+  // 4 runs of tests/race). Deadlocks across nodes are still possible (x starting y while y starts x);
   // PostgreSQL then fails one job, answered 503.
   for (const auto& user_id : user_ids)
     if (auto u = tx.find_user(user_id)) dir.put_user(std::move(*u));

@@ -33,4 +33,17 @@ domain::directory read_in(store::transaction& tx, const portal_tree& tree, const
 /// active (a caller deactivated or deleted while its request was in flight no longer acts).
 std::optional<domain::errc> caller_gone(const domain::directory& committed, const id& caller_id);
 
+/// Runs a job's decision. When the database's last guard, a partial unique index, refuses a row the
+/// decision wrote (another node committed the same place first), `on_duplicate` records the rule's
+/// refusal; the error still leaves the job, so its savepoint rolls it back and nothing of it is written.
+template <class Decide, class OnDuplicate>
+void decide_guarded(Decide&& decide, OnDuplicate&& on_duplicate) {
+  try {
+    decide();
+  } catch (const store::store_error& e) {
+    if (e.kind() == store::failure::duplicate) on_duplicate();
+    throw;
+  }
+}
+
 } // namespace actas::actors

@@ -177,17 +177,12 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
     st.granting_portals.insert(portal_id);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
                     [plan](store::transaction& tx) {
-                      try {
-                        decide_grants(tx, *plan);
-                      } catch (const store::store_error& e) {
-                        // The last guard, the partial unique index of one live grant per portal: a grant
-                        // of another request for one of these portals committed on another node while
-                        // this one was deciding. The rule's refusal; the savepoint rolls the job back.
-                        if (e.kind() == store::failure::duplicate)
-                          plan->refused = refusal{errc::invalid_request, "portals",
-                                                  "a portal named already has an active grant"};
-                        throw;
-                      }
+                      // The last guard is the partial unique index of one live grant per portal: another
+                      // request's grant for one of these portals committed on another node meanwhile.
+                      decide_guarded([&] { decide_grants(tx, *plan); }, [&] {
+                        plan->refused =
+                            refusal{errc::invalid_request, "portals", "a portal named already has an active grant"};
+                      });
                     },
                     [self, plan, rp, refused_denial, unavailable](bool ok) mutable {
                       auto& st = self->state;

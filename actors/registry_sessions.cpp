@@ -322,15 +322,8 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
                                        settings.impersonation.max_duration_s, settings.impersonation.warn_before_s, at);
   index(st, {reserved, plan->token.hash, plan->token.parent_hash, {}});
   auto job = [plan](store::transaction& tx) {
-    try {
-      decide_start(tx, *plan);
-    } catch (const store::store_error& e) {
-      // The last guard, the partial unique index of one active impersonation per actor: the rule's
-      // refusal, not an unavailable audit log. The job still fails, so its savepoint rolls it back.
-      if (e.kind() == store::failure::duplicate)
-        plan->refused = errc::actor_busy;
-      throw;
-    }
+    // The last guard is the partial unique index of one active impersonation per actor.
+    decide_guarded([&] { decide_start(tx, *plan); }, [&] { plan->refused = errc::actor_busy; });
   };
   auto denial = domain::start_denial(*caller, acting_of(who), cmd.target, errc::internal, cmd.reason, cmd.return_to,
                                      cmd.ip, at);

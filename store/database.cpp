@@ -40,12 +40,10 @@ void read_user_lists(connection& c, std::vector<domain::user>& users) {
        &domain::user::assigned_portals);
 }
 
-} // namespace
-
-namespace {
 /// The engine's row-lock clause for a read a transaction decides on (empty when not asked or on SQLite,
 /// whose writer already holds the database).
 std::string locked_if(const connection& c, bool lock) { return std::string(lock ? c.lock_rows() : std::string_view()); }
+
 } // namespace
 
 std::optional<domain::user> database::find_user(const id& user_id, bool lock) {

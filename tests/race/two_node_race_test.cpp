@@ -38,7 +38,7 @@ struct node {
 
 /// Two demo nodes on one fresh schema of the throwaway PostgreSQL server.
 class two_node_race_test : public ::testing::Test {
-protected:
+public:
   void SetUp() override {
     ASSERT_TRUE(on_postgresql()) << "this suite runs only against the throwaway PostgreSQL server";
     url = fresh_postgresql_schema();
@@ -151,34 +151,36 @@ void one_start_won(int round, const std::pair<http_result, http_result>& answers
   ASSERT_EQ(ended.status, 200u) << ended.text;
 }
 
-TEST_F(two_node_race_test, two_nodes_starting_for_one_admin_at_once_run_one_session) {
-  node& a = *this->a;
-  node& b = *this->b;
+/// `rounds` times: `caller_a` through a starts `target_a` while `caller_b` through b starts `target_b`;
+/// one wins, the other is refused `code`, and `active_rows` (a count over the shared database) is 1.
+void race_starts(two_node_race_test& t, const std::string& caller_a, const std::string& target_a,
+                 const std::string& caller_b, const std::string& target_b, const std::string& code,
+                 const std::string& active_rows) {
+  node& a = *t.a;
+  node& b = *t.b;
+  const auto bearer_a = login(a.port, caller_a);
+  const auto bearer_b = login(b.port, caller_b);
+  // sara may end any of these sessions on either node.
   const auto sara_a = login(a.port, "sara");
   const auto sara_b = login(b.port, "sara");
   for (int round = 0; round < rounds; ++round) {
-    // sara starts ann through a and bob through b: each node's memory sees her idle.
-    auto answers = start_on_both(a, sara_a, "ann", b, sara_b, "bob");
-    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM sessions WHERE actor = 'sara' AND state = 'active'"), "1")
-        << "round " << round;
-    one_start_won(round, answers, "actor_busy", a, sara_a, b, sara_b);
+    auto answers = start_on_both(a, bearer_a, target_a, b, bearer_b, target_b);
+    EXPECT_EQ(pg_value(t.url, active_rows), "1") << "round " << round;
+    one_start_won(round, answers, code, a, sara_a, b, sara_b);
   }
 }
 
+TEST_F(two_node_race_test, two_nodes_starting_for_one_admin_at_once_run_one_session) {
+  // sara starts ann through a and bob through b: each node's memory sees her idle.
+  race_starts(*this, "sara", "ann", "sara", "bob", "actor_busy",
+              "SELECT count(*) FROM sessions WHERE actor = 'sara' AND state = 'active'");
+}
+
 TEST_F(two_node_race_test, two_nodes_starting_on_one_learner_at_once_run_one_session) {
-  node& a = *this->a;
-  node& b = *this->b;
-  const auto adam_a = login(a.port, "adam");
-  const auto sara_a = login(a.port, "sara");
-  const auto sara_b = login(b.port, "sara");
-  for (int round = 0; round < rounds; ++round) {
-    // adam through a and sara through b both start ann, whom one admin at a time may impersonate
-    // (impersonation.exclusive, on by default): no index guards this, only the decision in the transaction.
-    auto answers = start_on_both(a, adam_a, "ann", b, sara_b, "ann");
-    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM sessions WHERE target = 'ann' AND state = 'active'"), "1")
-        << "round " << round;
-    one_start_won(round, answers, "target_busy", a, sara_a, b, sara_b);
-  }
+  // adam through a and sara through b both start ann, whom one admin at a time may impersonate
+  // (impersonation.exclusive, on by default): no index guards this, only the decision in the transaction.
+  race_starts(*this, "adam", "ann", "sara", "ann", "target_busy",
+              "SELECT count(*) FROM sessions WHERE target = 'ann' AND state = 'active'");
 }
 
 } // namespace
