@@ -25,7 +25,7 @@ domain::directory read_in(store::transaction& tx, const portal_tree& tree, const
   // sorted: a writer's batch already holds the rows its earlier jobs touched (the caller's own
   // last_seen_at among them), and sorting made two nodes' grants deadlock on those (tried: 40P01 in 2 of
   // 4 runs of tests/race). Deadlocks across nodes are still possible (x starting y while y starts x);
-  // PostgreSQL then fails one job, answered 503.
+  // PostgreSQL then fails one job, and the writer runs it again after its batch committed (store::writer::job).
   for (const auto& user_id : user_ids)
     if (auto u = tx.find_user(user_id)) dir.put_user(std::move(*u));
   for (const auto& portal_id : settings_of) dir.put_settings(portal_id, tx.find_settings(portal_id));

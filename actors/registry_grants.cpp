@@ -68,6 +68,11 @@ struct grant_plan {
 /// one request, or of one portal, the second finds the first committed; a superadmin demoted meanwhile no
 /// longer allows anything.
 void decide_grants(store::transaction& tx, grant_plan& plan) {
+  // A run after a deadlock starts over (store::writer::job).
+  plan.refused.reset();
+  plan.grants.clear();
+  plan.temps.clear();
+  plan.notes.clear();
   auto committed = read_in(tx, plan.tree, {plan.caller_id, plan.support_user}, {plan.top_portal});
   if (auto gone = caller_gone(committed, plan.caller_id)) {
     plan.refused = refusal{*gone, {}, {}};

@@ -88,6 +88,7 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
   auto decided = std::make_shared<outcome>();
   auto job = [tree = tree_of(st.dir, {portal->realm_id}), path = st.dir.path_to_top(portal_id), caller_id = caller.user->user_id,
               portal_id, patch, ev, decided](store::transaction& tx) mutable {
+    *decided = {};  // a run after a deadlock starts over (store::writer::job)
     auto committed = read_in(tx, tree, {caller_id}, path);
     if (auto gone = caller_gone(committed, caller_id)) {
       decided->refused = refused(*gone);

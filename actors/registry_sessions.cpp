@@ -144,6 +144,10 @@ void write_end(registry_self self, const id& session_id) {
 /// Decides a start inside the writer's transaction and, when the rules still allow it, writes it: the
 /// session, its token, the target's note and the audit event, all made from the state read here.
 void decide_start(store::transaction& tx, start_plan& plan) {
+  // A run after a deadlock starts over (store::writer::job).
+  plan.refused.reset();
+  plan.notes.clear();
+  plan.show_live = false;
   std::vector<id> users{plan.caller_id, plan.target_id};
   if (plan.via)
     users.push_back(*plan.via);

@@ -59,6 +59,7 @@ struct close_plan {
 /// and it is still pending there. So a deny racing a grant (or a lapse) finds the other committed, and a
 /// lapse never overwrites a decision made in time.
 void decide_close(store::transaction& tx, close_plan& plan) {
+  plan.refused.reset();  // a run after a deadlock starts over (store::writer::job)
   auto stored = tx.find_request(plan.request.request_id);
   plan.still_pending = stored && stored->pending();
   if (plan.caller_id) {

@@ -147,6 +147,7 @@ caf::result<user_reply> create_user(registry_self self, const caller_ref& c, con
   auto ev = change_event(self, caller, c, chain_of_user(domain::build_user(st.dir, nu)), "user.create",
                          nu.portal, {});
   auto job = [tree = tree_of(st.dir, realms), caller_id, nu, ev, decided](store::transaction& tx) mutable {
+    *decided = {};  // a run after a deadlock starts over (store::writer::job)
     std::vector<id> rows{nu.user_id};
     if (caller_id)
       rows.push_back(*caller_id);
@@ -256,6 +257,7 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   // demotion), and a caller demoted or deactivated in between no longer changes anyone.
   auto job = [tree = tree_of(st.dir, realms), rows, caller_id, user_id, patch, ev, at, grant_tokens,
               decided](store::transaction& tx) mutable {
+    *decided = {};  // a run after a deadlock starts over (store::writer::job)
     auto committed = read_in(tx, tree, rows);
     const auto* current = committed.find_user(user_id);
     if (!current)

@@ -56,7 +56,7 @@ void batch_runner::step(std::string_view sql) {
   query(db_.conn().prepared(sql)).run();
 }
 
-void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& ok, std::size_t i) {
+job_result batch_runner::run_job(pending_job& p, transaction& tx) {
   step("SAVEPOINT job");
   std::exception_ptr failure;
   try {
@@ -66,10 +66,15 @@ void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& o
   }
   if (!failure) {
     step("RELEASE job");
-    ok[i] = true;
-    return;
+    return job_result::durable;
   }
-  spdlog::warn("store: a write job failed and was rolled back alone: {}", what_of(failure));
+  const bool conflicted = failure_of(failure) == failure::conflict;
+  if (conflicted)
+    spdlog::info("store: a write job deadlocked with another transaction and was rolled back alone (run {} of "
+                 "{}): {}",
+                 p.runs + 1, max_job_runs, what_of(failure));
+  else
+    spdlog::warn("store: a write job failed and was rolled back alone: {}", what_of(failure));
   // If SQLite already dropped the whole transaction (disk full, I/O error) these throw, and the batch
   // fails as a whole, which is then the truth.
   step("ROLLBACK TO job");
@@ -78,6 +83,7 @@ void batch_runner::run_job(pending_job& p, transaction& tx, std::vector<bool>& o
   // read back from the transaction as it now stands.
   heads_ = db_.chain_heads();
   tx.forget_row_locks();
+  return conflicted ? job_result::conflicted : job_result::failed;
 }
 
 bool batch_runner::cover_failed_commit() {
@@ -127,8 +133,8 @@ bool batch_runner::committed_after_all(const std::string& marker, int old_server
   return false;
 }
 
-std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_counters& counters) {
-  std::vector<bool> ok(batch.size(), false);
+std::vector<job_result> batch_runner::run(std::vector<pending_job>& batch, writer_counters& counters) {
+  std::vector<job_result> results(batch.size(), job_result::failed);
   counters.jobs += batch.size();
   bool committing = false;
   failure failed = failure::other;
@@ -143,7 +149,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
     }
     transaction tx(db_, heads_, sha256_);
     tx.refuse_chains(&refused_);
-    for (std::size_t i = 0; i < batch.size(); ++i) run_job(batch[i], tx, ok, i);
+    for (std::size_t i = 0; i < batch.size(); ++i) results[i] = run_job(batch[i], tx);
     if (db_.kind() == engine::postgresql) {
       // So that a connection lost during COMMIT can still learn whether the commit landed.
       marker = std::to_string(++batches_);
@@ -154,7 +160,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
     db_.conn().commit();  // synchronous=FULL, synchronous_commit=on: durable once this returns
     ++counters.commits;
     counters.writable = true;
-    return ok;
+    return results;
   } catch (...) {
     failed = failure_of(std::current_exception());
     spdlog::error("store: a commit of {} job(s) to {} failed, all rolled back: {}", batch.size(), db_.path(),
@@ -168,7 +174,7 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
     spdlog::warn("store: the commit of {} job(s) landed although the connection broke", batch.size());
     ++counters.commits;
     counters.writable = true;
-    return ok;
+    return results;
   }
   ++counters.failed_commits;
   counters.writable = false;
@@ -180,14 +186,19 @@ std::vector<bool> batch_runner::run(std::vector<pending_job>& batch, writer_coun
     spdlog::critical("store: after a failed commit, nothing could be written to {} either: a restart may "
                      "still find the {} change(s) just refused, until the next commit succeeds",
                      db_.path(), batch.size());
-  return std::vector<bool>(batch.size(), false);
+  return std::vector<job_result>(batch.size(), job_result::failed);
 }
 
-void deliver(std::vector<pending_job>& batch, const std::vector<bool>& ok) {
+void deliver(std::vector<pending_job>& batch, const std::vector<job_result>& results,
+             std::vector<pending_job>& again) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i] == job_result::conflicted && ++batch[i].runs < max_job_runs) {
+      again.push_back(std::move(batch[i]));
+      continue;
+    }
     if (!batch[i].done) continue;
     try {
-      batch[i].done(ok[i]);
+      batch[i].done(results[i] == job_result::durable);
     } catch (...) {
       spdlog::error("store: a write job's done callback threw: {}", what_of(std::current_exception()));
     }

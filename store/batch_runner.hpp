@@ -17,7 +17,16 @@ namespace actas::store {
 struct pending_job {
   writer::job job;
   writer::done done;
+  int runs = 0;  ///< how often it met a conflict and was rolled back (see job_result::conflicted)
 };
+
+/// What became of one job of a batch.
+enum class job_result {
+  durable,    ///< committed
+  failed,     ///< rolled back for good: the job threw, or the batch could not commit
+  conflicted  ///< rolled back alone because it deadlocked with another transaction; may run again
+};
+
 
 /// The writer_stats counters, readable from any thread while the writer runs.
 struct writer_counters {
@@ -37,10 +46,11 @@ public:
   explicit batch_runner(const std::string& db_path);
 
   /// Begins the write transaction; each job inside its own SAVEPOINT (a job that throws is rolled back alone);
-  /// COMMIT. Returns, per job, whether its changes are now durable. When the transaction cannot begin or
-  /// commit, everything is rolled back, the chain heads are restored and every entry is false; the next
-  /// batch simply tries again (the audit log comes back when the disk does).
-  std::vector<bool> run(std::vector<pending_job>& batch, writer_counters& counters);
+  /// COMMIT. Returns, per job, what became of it. When the transaction cannot begin or commit, everything
+  /// is rolled back, the chain heads are restored and every entry is `failed`; the next batch simply tries
+  /// again (the audit log comes back when the disk does). A job that deadlocked is `conflicted` only when
+  /// the rest of its batch committed: the locks its batch's earlier jobs held are free only then.
+  std::vector<job_result> run(std::vector<pending_job>& batch, writer_counters& counters);
 
   /// The connection the batches run on.
   database& db() { return db_; }
@@ -51,7 +61,7 @@ private:
   using heads_map = std::map<std::string, std::pair<std::int64_t, std::string>>;
 
   void step(std::string_view sql);
-  void run_job(pending_job& p, transaction& tx, std::vector<bool>& ok, std::size_t i);
+  job_result run_job(pending_job& p, transaction& tx);
   /// After a failed COMMIT (SPEC §6: no answer contradicts what a restart finds). SQLite appends a
   /// commit's frames to the WAL, then fsyncs; when the fsync fails it rolls the batch back in memory, but
   /// the frames may lie complete in the file, and the recovery a restart runs would replay them: a
@@ -75,7 +85,10 @@ private:
   std::map<std::string, std::string> refused_;  ///< broken chain -> why, for transaction::refuse_chains
 };
 
-/// Calls each job's done with its result; a throwing callback is logged and does not stop the others.
-void deliver(std::vector<pending_job>& batch, const std::vector<bool>& ok);
+/// Calls each job's done with its result (durable or not), except the conflicted ones that may run
+/// again: those are moved to `again`, in batch order. A throwing callback is logged and does not stop the
+/// others.
+void deliver(std::vector<pending_job>& batch, const std::vector<job_result>& results,
+             std::vector<pending_job>& again);
 
 } // namespace actas::store

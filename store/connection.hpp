@@ -23,7 +23,9 @@ enum class failure {
   write_failed,    ///< a write failed before the commit record: nothing of it can come back
   sync_failed,     ///< the commit's bytes were written but not made durable
   connection_lost, ///< the server went away: the commit's fate is unknown until it is asked again
-  duplicate        ///< a unique index refused the row: a change committed first holds its place
+  duplicate,       ///< a unique index refused the row: a change committed first holds its place
+  conflict         ///< a deadlock with another transaction (PostgreSQL picked this one to fail): run
+                   ///< again once the other has ended, the same job may well succeed
 };
 
 /// A store failure: names what was being done and the engine's own words.

@@ -36,13 +36,15 @@ std::string to_postgresql(std::string_view sql, int& max_param) {
 namespace {
 
 // PostgreSQL's SQLSTATE class 53 is "insufficient resources"; 53100 is disk_full; 23505 is
-// unique_violation.
+// unique_violation; 40P01 is deadlock_detected and 40001 serialization_failure (the store runs at READ
+// COMMITTED, where only the first happens, but both mean "try again").
 failure failure_of(PGconn* conn, PGresult* r) {
   if (PQstatus(conn) != CONNECTION_OK) return failure::connection_lost;
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   if (state && std::strcmp(state, "53100") == 0) return failure::disk_full;
   if (state && std::strncmp(state, "08", 2) == 0) return failure::connection_lost;  // connection exceptions
   if (state && std::strcmp(state, "23505") == 0) return failure::duplicate;
+  if (state && (std::strcmp(state, "40P01") == 0 || std::strcmp(state, "40001") == 0)) return failure::conflict;
   return failure::other;
 }
 

@@ -83,9 +83,16 @@ private:
           queue_.pop_front();
         }
       }
-      auto ok = runner_.run(batch, counters_);
-      deliver(batch, ok);
+      auto results = runner_.run(batch, counters_);
+      std::vector<pending_job> again;
+      deliver(batch, results, again);
       batch.clear();
+      if (!again.empty()) {
+        // First in line, in their order: they waited longest. Their batch has committed, so the locks
+        // they deadlocked on are free on this side; the other transaction ends on its own.
+        std::lock_guard lock(mu_);
+        queue_.insert(queue_.begin(), std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()));
+      }
     }
   }
 
@@ -112,13 +119,18 @@ public:
   void submit(job j, done d) override {
     std::vector<pending_job> batch;
     batch.push_back({std::move(j), std::move(d)});
-    std::vector<bool> ok{false};
-    {
-      std::lock_guard lock(mu_);
-      if (!stopped_) ok = runner_.run(batch, counters_);
+    for (;;) {
+      std::vector<job_result> results{job_result::failed};
+      {
+        std::lock_guard lock(mu_);
+        if (!stopped_) results = runner_.run(batch, counters_);
+      }
+      // Outside the lock, so a done callback may submit again.
+      std::vector<pending_job> again;
+      deliver(batch, results, again);
+      if (again.empty()) return;
+      batch = std::move(again);
     }
-    // Outside the lock, so a done callback may submit again.
-    deliver(batch, ok);
   }
 
   writer_stats stats() const override { return counters_.snapshot(); }

@@ -20,8 +20,15 @@ struct writer_stats {
   bool audit_writable = true;
 };
 
+/// How often a job that keeps deadlocking runs before it is answered as failed (writer::job).
+inline constexpr int max_job_runs = 5;
+
 class writer {
 public:
+  /// Runs on the writer's thread inside its own savepoint. It may run more than once: a job that
+  /// deadlocks with another node's transaction (failure::conflict) is rolled back and run again in the
+  /// next transaction, up to max_job_runs times, so each run must start from the job's inputs (a job that
+  /// fills in a decision resets it first).
   using job = std::function<void(transaction&)>;
   /// Runs on the writer's thread after the commit: ok = durable; false = rolled back (the caller answers
   /// audit_unavailable). Must not block; typically an anon_send to an actor.

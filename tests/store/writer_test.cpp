@@ -253,6 +253,64 @@ TEST_F(writer_test, the_inline_writer_answers_before_submit_returns_with_the_sam
   expect_chain("acme", {"first", "second"});
 }
 
+/// A job that meets a deadlock (as PostgreSQL reports one) on its first `conflicts` runs: it has already
+/// written its event when the conflict is raised, as a real deadlock strikes mid-job.
+writer::job conflicting(const std::string& event, int conflicts, std::shared_ptr<std::atomic<int>> runs) {
+  return [=](transaction& tx) {
+    tx.append_audit(make_event("acme", event, at_s(4)));
+    if (++*runs <= conflicts) throw store_error("deadlock detected (SQLSTATE 40P01)", failure::conflict);
+  };
+}
+
+TEST_F(writer_test, a_job_that_deadlocked_runs_again_after_its_batch_committed_and_is_answered_once) {
+  auto w = make_group_writer(path());
+  outcomes out;
+  gate g;
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int> answers{0};
+  w->submit(g.job("acme"), out.expect("gate"));
+  w->submit(append("acme", "a"), out.expect("a"));
+  auto record = out.expect("x");
+  w->submit(conflicting("x", 2, runs), [&, record](bool ok) {
+    ++answers;
+    record(ok);
+  });
+  w->submit(append("acme", "b"), out.expect("b"));
+  g.open();
+  ASSERT_TRUE(out.wait_for(4));
+  w->stop();
+  EXPECT_TRUE(out.ok("x"));
+  EXPECT_EQ(runs->load(), 3);
+  EXPECT_EQ(answers.load(), 1);
+  EXPECT_TRUE(out.ok("a"));
+  EXPECT_TRUE(out.ok("b"));
+  // The runs that conflicted left nothing: the event is in the chain once, after its batch's others.
+  expect_chain("acme", {"gate", "a", "b", "x"});
+}
+
+TEST_F(writer_test, a_job_that_keeps_deadlocking_is_answered_failed_after_a_bounded_number_of_runs) {
+  auto group = make_group_writer(path());
+  outcomes out;
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  group->submit(conflicting("never", 1000, runs), out.expect("never"));
+  group->submit(append("acme", "other"), out.expect("other"));
+  ASSERT_TRUE(out.wait_for(2));
+  group->stop();
+  EXPECT_FALSE(out.ok("never"));
+  EXPECT_TRUE(out.ok("other"));
+  EXPECT_EQ(runs->load(), max_job_runs);
+
+  // The inline writer (virtual-time actor tests) runs it again the same way, before submit returns.
+  auto inline_runs = std::make_shared<std::atomic<int>>(0);
+  auto w = make_inline_writer(path());
+  EXPECT_TRUE(commit(*w, conflicting("twice", 1, inline_runs)));
+  EXPECT_EQ(inline_runs->load(), 2);
+  EXPECT_FALSE(commit(*w, conflicting("never again", 1000, inline_runs)));
+  EXPECT_EQ(inline_runs->load(), 2 + max_job_runs);
+  w->stop();
+  expect_chain("acme", {"other", "twice"});
+}
+
 TEST_F(writer_test, stop_commits_what_was_queued_and_refuses_what_comes_after) {
   auto w = make_group_writer(path(), 4);
   outcomes out;
