@@ -59,7 +59,7 @@ using dashboard_actor = caf::typed_actor<
 /// Reads the audit log on a connection and a thread of its own, so a long verify never stalls decisions.
 using reader_actor = caf::typed_actor<
   // Events of one chain matching the filters (the registry has already checked who may read it).
-  caf::replies_to<audit_atom, store::audit_query>::with<audit_reply>,
+  caf::replies_to<audit_atom, domain::audit_query>::with<audit_reply>,
   // Walks a whole chain.
   caf::replies_to<verify_atom, std::string>::with<verify_reply>>;
 
@@ -104,7 +104,7 @@ using registry_actor = caf::typed_actor<
   // Sessions the caller (token hash) may see.
   caf::replies_to<list_atom, std::string, sessions_query>::with<sessions_reply>,
   // Audit events of the caller's chain (token hash, filters; the chain field names a chain for sysadmins).
-  caf::replies_to<audit_atom, std::string, store::audit_query>::with<audit_reply>,
+  caf::replies_to<audit_atom, std::string, domain::audit_query>::with<audit_reply>,
   // Verify the caller's chain (token hash, chain wanted by a sysadmin or empty).
   caf::replies_to<verify_atom, std::string, std::string>::with<verify_reply>,
   // A one-time WebSocket ticket for this token (hash).

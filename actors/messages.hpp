@@ -11,16 +11,17 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "domain/audit.hpp"
 #include "domain/dashboard.hpp"
 #include "domain/errc.hpp"
 #include "domain/introspection.hpp"
 #include "domain/notification.hpp"
 #include "domain/provisioning.hpp"
+#include "domain/session.hpp"
 #include "domain/support.hpp"
+#include "domain/token.hpp"
 #include "domain/user_change.hpp"
 #include "domain/user_list.hpp"
-#include "domain/session.hpp"
-#include "store/records.hpp"
 
 namespace actas::actors {
 
@@ -30,7 +31,7 @@ using domain::id;
 struct principal {
   std::string token_hash;
   id user_id;                     ///< `sub`: the active account
-  store::token_kind kind = store::token_kind::user;
+  domain::token_kind kind = domain::token_kind::user;
   std::optional<id> session_id;   ///< impersonation tokens
   std::optional<id> grant_id;     ///< grant tokens and impersonations started under one
   std::optional<id> actor_id;     ///< `act`: who really acts, when not the subject
@@ -364,7 +365,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::sessions_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::audit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::verify_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::ticket_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::store::audit_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::audit_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::caller_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::settings_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::authorize_command)

@@ -9,7 +9,7 @@ namespace actas::actors {
 reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state> self, std::string db_path) {
   self->state.db = std::make_unique<store::database>(db_path);
   return {
-    [=](audit_atom, const store::audit_query& q) {
+    [=](audit_atom, const domain::audit_query& q) {
       return audit_reply{std::nullopt, self->state.db->audit(q)};
     },
     [=](verify_atom, const std::string& chain) {

@@ -105,7 +105,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](list_atom, const std::string& token_hash, const sessions_query& q) {
       return detail::list_sessions(self, token_hash, q);
     },
-    [=](audit_atom, const std::string& token_hash, const store::audit_query& q) {
+    [=](audit_atom, const std::string& token_hash, const domain::audit_query& q) {
       return detail::audit(self, token_hash, q);
     },
     [=](verify_atom, const std::string& token_hash, const std::string& chain) {

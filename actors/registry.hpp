@@ -104,7 +104,7 @@ struct pending_grant_end {
 struct registry_state {
   registry_deps deps;
   domain::directory dir;
-  std::unordered_map<std::string, store::token_record> tokens;
+  std::unordered_map<std::string, domain::token_record> tokens;
   std::map<id, live_session> sessions;
   std::map<id, id> session_of_actor;
   std::map<id, std::set<id>> sessions_of_target;

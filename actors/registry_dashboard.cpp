@@ -38,7 +38,7 @@ void subscribe(registry_self self, const socket_actor& tab, const std::string& t
   const auto* u = auth.error ? nullptr : st.dir.find_user(auth.who.user_id);
   // An impersonation tab is the learner's view: no dashboard there, whoever the actor is.
   std::optional<domain::dashboard_scope> scope;
-  if (u && auth.who.kind != store::token_kind::impersonation)
+  if (u && auth.who.kind != domain::token_kind::impersonation)
     scope = domain::dashboard_scope_of(st.dir, *u);
   if (!scope && auth.error) {
     self->send(tab, live_event{error_frame{domain::errc::unauthenticated}});

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
@@ -152,7 +153,7 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   };
   const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
   auto denied = [&](refusal r) { return refuse(self, denial_of(r), grants_reply{r, {}}, unavailable); };
-  if (auth.who.kind != store::token_kind::user)
+  if (auth.who.kind != domain::token_kind::user)
     return denied({errc::forbidden, {}, {}});
   if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
     return denied({errc::not_found, {}, {}});
@@ -234,7 +235,7 @@ caf::result<mint_reply> grant_token(registry_self self, const std::string& token
     return mint_reply{errc::unauthenticated, {}, {}, {}};
   auto i = st.grants.find(grant_id);
   // Only the support user who asked, with its own login, gets the temporary admin's token.
-  if (auth.who.kind != store::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id) {
+  if (auth.who.kind != domain::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id) {
     auto realm = i != st.grants.end() ? std::optional{i->second.realm_id} : std::nullopt;
     auto d = support_denial(self, auth.who, "support.token", {errc::not_found, {}, {}}, "", {{"grant", grant_id}}, realm);
     return refuse(self, d, mint_reply{errc::not_found, {}, {}, {}}, mint_reply{errc::audit_unavailable, {}, {}, {}});
@@ -242,10 +243,10 @@ caf::result<mint_reply> grant_token(registry_self self, const std::string& token
   const auto& g = i->second;
   auto at = now(self);
   auto token = crypto::random_token();
-  store::token_record rec;
+  domain::token_record rec;
   rec.hash = crypto::token_hash(token);
   rec.user_id = g.temp_admin;
-  rec.kind = store::token_kind::grant;
+  rec.kind = domain::token_kind::grant;
   rec.grant_id = g.grant_id;
   rec.actor_id = g.support_user;
   rec.created_at = at;
@@ -256,23 +257,16 @@ caf::result<mint_reply> grant_token(registry_self self, const std::string& token
   ev.via = g.support_user;
   ev.grant = g.grant_id;
   ev.portal = g.portal_id;
-  auto rp = self->make_response_promise<mint_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [rec, ev](store::transaction& tx) {
-                      tx.put_token(rec);
-                      tx.append_audit(ev);
-                    },
-                    [self, rp, rec, token](bool ok) mutable {
-                      auto& st = self->state;
-                      if (!ok) {
-                        rp.deliver(mint_reply{errc::audit_unavailable, {}, {}, {}});
-                        return;
-                      }
-                      st.tokens.emplace(rec.hash, rec);
-                      principal who{rec.hash, rec.user_id, rec.kind, std::nullopt, rec.grant_id, rec.actor_id, rec.expires_at};
-                      rp.deliver(mint_reply{std::nullopt, token, who, *st.dir.find_user(rec.user_id)});
-                    });
-  return rp;
+  auto write = [rec, ev](store::transaction& tx) {
+    tx.put_token(rec);
+    tx.append_audit(ev);
+  };
+  return answer_when_durable(self, write, mint_reply{errc::audit_unavailable, {}, {}, {}}, [self, rec, token](auto& rp) {
+    auto& st = self->state;
+    st.tokens.emplace(rec.hash, rec);
+    principal who{rec.hash, rec.user_id, rec.kind, std::nullopt, rec.grant_id, rec.actor_id, rec.expires_at};
+    rp.deliver(mint_reply{std::nullopt, token, who, *st.dir.find_user(rec.user_id)});
+  });
 }
 
 caf::result<grants_reply> revoke_grants(registry_self self, const std::string& token_hash, const std::vector<id>& ids,
@@ -286,7 +280,7 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     auto d = support_denial(self, auth.who, "support.revoke", r, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
     return refuse(self, d, grants_reply{r, {}}, grants_reply{{errc::audit_unavailable, {}, {}}, {}});
   };
-  if (auth.who.kind != store::token_kind::user || ids.empty() || ids.size() > 100)
+  if (auth.who.kind != domain::token_kind::user || ids.empty() || ids.size() > 100)
     return denied({ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
                    "name between 1 and 100 grants"});
   // A revoke of grants whose end was decided but not yet written learns how the next write goes.
@@ -360,7 +354,7 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     }
     std::vector<std::string> dead;
     for (const auto& [hash, t] : st.tokens)
-      if (t.user_id == g.temp_admin && t.kind != store::token_kind::impersonation)
+      if (t.user_id == g.temp_admin && t.kind != domain::token_kind::impersonation)
         dead.push_back(hash);
     for (const auto& hash : dead) {
       self->send(user_actor_of(self, g.temp_admin), drop_atom::value, hash, std::uint16_t{1008});
@@ -473,12 +467,12 @@ caf::result<audit_reply> grant_log(registry_self self, const std::string& token_
     return audit_reply{errc::unauthenticated, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto g = st.deps.reader->find_grant(grant_id);
-  if (auth.who.kind != store::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id)) {
+  if (auth.who.kind != domain::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id)) {
     auto d = support_denial(self, auth.who, "support.log", {errc::not_found, {}, {}}, "", {{"grant", grant_id}},
                             g ? std::optional{g->realm_id} : std::nullopt);
     return refuse(self, d, audit_reply{errc::not_found, {}}, audit_reply{errc::audit_unavailable, {}});
   }
-  store::audit_query q;
+  domain::audit_query q;
   q.chain = g->realm_id;
   q.grant = grant_id;
   q.limit = 1000;

@@ -17,7 +17,7 @@ user_actor user_actor_of(registry_self self, const id& user_id);
 auth_reply authenticate(registry_self self, const std::string& token_hash);
 /// Whether `t` works at `at`: not revoked, expired or idle; its subject active; and the support user
 /// behind it (a grant token's, or the `via` of a temporary admin's impersonation) active too.
-bool token_alive(const registry_state& st, const store::token_record& t, domain::timestamp at);
+bool token_alive(const registry_state& st, const domain::token_record& t, domain::timestamp at);
 caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id);
 /// Writes a fresh user token for `u` and answers `rp` once it is durable.
 void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp);
@@ -92,7 +92,7 @@ void forget_dashboard_tab(registry_self self, const caf::actor_addr& tab);
 // -- reads (registry_reads.cpp) --
 me_reply me(registry_self self, const std::string& token_hash);
 sessions_reply list_sessions(registry_self self, const std::string& token_hash, const sessions_query& q);
-caf::result<audit_reply> audit(registry_self self, const std::string& token_hash, store::audit_query q);
+caf::result<audit_reply> audit(registry_self self, const std::string& token_hash, domain::audit_query q);
 caf::result<verify_reply> verify(registry_self self, const std::string& token_hash, const std::string& chain);
 /// The first frame of a new tab.
 hello hello_for(registry_self self, const principal& who);

@@ -2,6 +2,7 @@
 /// impersonation overlay, and the inbox.
 #include <caf/all.hpp>
 
+#include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
@@ -109,16 +110,11 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
     tx.append_audit(ev);
     decided->after = change.after;
   };
-  auto rp = self->make_response_promise<settings_reply>();
   auto realm_id = portal->realm_id;
-  st.commits.submit(
-    *st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
-    [self, rp, portal_id, decided, denial_of, unavailable, realm_id, by = who.performed_by](bool ok) mutable {
+  return answer_when_durable(
+    self, std::move(job), unavailable,
+    [self, portal_id, decided, denial_of, unavailable, realm_id, by = who.performed_by](auto& rp) {
       auto& st = self->state;
-      if (!ok) {
-        rp.deliver(unavailable);
-        return;
-      }
       if (decided->refused) {
         refuse_to(self, denial_of(*decided->refused), rp, settings_reply{*decided->refused, {}, {}, {}}, unavailable);
         return;
@@ -140,7 +136,6 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
         rp.deliver(settings_reply{{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)});
       });
     });
-  return rp;
 }
 
 caf::result<authorize_reply> authorize(registry_self self, const authorize_command& cmd) {
@@ -152,7 +147,7 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
   const auto* subject = st.dir.find_user(who.user_id);
   domain::authorize_context ctx;
   ctx.subject = subject;
-  ctx.impersonating = who.kind == store::token_kind::impersonation;
+  ctx.impersonating = who.kind == domain::token_kind::impersonation;
   std::optional<domain::impersonation_session> session;
   if (who.session_id)
     if (auto i = st.sessions.find(*who.session_id); i != st.sessions.end())
@@ -161,7 +156,7 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
     ctx.session_portal = session->portal;
     ctx.temporary_admin = session->via.has_value();
   }
-  ctx.temporary_admin = ctx.temporary_admin || who.kind == store::token_kind::grant;
+  ctx.temporary_admin = ctx.temporary_admin || who.kind == domain::token_kind::grant;
   auto decision = domain::authorize(st.dir, ctx, cmd.action);
   authorize_reply reply{decision.allowed, decision.code, who.user_id, who.actor_id};
   if (!domain::must_audit(ctx, decision)) {
@@ -200,16 +195,9 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
     ev.ip = cmd.ip;
   if (cmd.resource && cmd.resource->size() <= 200)
     ev.detail_json = nlohmann::json{{"resource", *cmd.resource}}.dump();
-  auto rp = self->make_response_promise<authorize_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [ev](store::transaction& tx) { tx.append_audit(ev); },
-                    [rp, reply](bool ok) mutable {
-                      if (ok)
-                        rp.deliver(reply);
-                      else
-                        rp.deliver(authorize_reply{false, errc::audit_unavailable, reply.subject, reply.actor});
-                    });
-  return rp;
+  return answer_when_durable(self, [ev](store::transaction& tx) { tx.append_audit(ev); },
+                             authorize_reply{false, errc::audit_unavailable, reply.subject, reply.actor},
+                             [reply](auto& rp) { rp.deliver(reply); });
 }
 
 prefs_reply read_preferences(registry_self self, const std::string& token_hash) {
@@ -228,19 +216,15 @@ caf::result<prefs_reply> write_preferences(registry_self self, const std::string
   auto auth = authenticate(self, token_hash);
   if (auth.error)
     return prefs_reply{errc::unauthenticated, {}};
-  if (auth.who.kind == store::token_kind::impersonation) {
+  if (auth.who.kind == domain::token_kind::impersonation) {
     // What an impersonator changes stays in the session's overlay, discarded at its end (SPEC §2).
     st.overlays[*auth.who.session_id] = json;
     return prefs_reply{std::nullopt, json};
   }
-  auto rp = self->make_response_promise<prefs_reply>();
   auto at = now(self);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [user_id = auth.who.user_id, json, at](store::transaction& tx) { tx.put_preferences(user_id, json, at); },
-                    [rp, json](bool ok) mutable {
-                      rp.deliver(ok ? prefs_reply{std::nullopt, json} : prefs_reply{errc::audit_unavailable, {}});
-                    });
-  return rp;
+  return answer_when_durable(
+    self, [user_id = auth.who.user_id, json, at](store::transaction& tx) { tx.put_preferences(user_id, json, at); },
+    prefs_reply{errc::audit_unavailable, {}}, [json](auto& rp) { rp.deliver(prefs_reply{std::nullopt, json}); });
 }
 
 inbox_reply inbox(registry_self self, const std::string& token_hash, bool unread_only, std::int32_t limit) {
@@ -263,23 +247,17 @@ caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_
   if (!item)
     return inbox_reply{errc::not_found, {}, 0};
   // Reading as an impersonator leaves it unread: the user must still see it (SPEC §2).
-  if (auth.who.kind == store::token_kind::impersonation || item->read)
+  if (auth.who.kind == domain::token_kind::impersonation || item->read)
     return inbox_reply{std::nullopt, {*item}, st.deps.reader->unread_count(user_id)};
-  auto rp = self->make_response_promise<inbox_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [user_id, notification_id](store::transaction& tx) { tx.mark_read(user_id, notification_id); },
-                    [self, rp, user_id, item = *item](bool ok) mutable {
-                      if (!ok) {
-                        rp.deliver(inbox_reply{errc::audit_unavailable, {}, 0});
-                        return;
-                      }
-                      item.read = true;
-                      auto unread = self->state.deps.reader->unread_count(user_id);
-                      self->send(user_actor_of(self, user_id), push_atom::value,
-                                 live_event{notification_read{item.notification_id, unread}});
-                      rp.deliver(inbox_reply{std::nullopt, {item}, unread});
-                    });
-  return rp;
+  return answer_when_durable(
+    self, [user_id, notification_id](store::transaction& tx) { tx.mark_read(user_id, notification_id); },
+    inbox_reply{errc::audit_unavailable, {}, 0}, [self, user_id, item = *item](auto& rp) mutable {
+      item.read = true;
+      auto unread = self->state.deps.reader->unread_count(user_id);
+      self->send(user_actor_of(self, user_id), push_atom::value,
+                 live_event{notification_read{item.notification_id, unread}});
+      rp.deliver(inbox_reply{std::nullopt, {item}, unread});
+    });
 }
 
 } // namespace actas::actors::detail

@@ -21,7 +21,7 @@ std::optional<domain::user> user_named(const domain::directory& dir, const std::
 
 /// Which chain a caller may read: a superadmin its realm's, a sysadmin any (the system chain by default).
 std::optional<std::string> readable_chain(const domain::user& caller, const principal& who, const std::string& wanted) {
-  if (who.kind != store::token_kind::user)
+  if (who.kind != domain::token_kind::user)
     return std::nullopt;
   if (caller.user_role == domain::role::superadmin && !caller.is_temporary() && caller.realm_id)
     return wanted.empty() || wanted == *caller.realm_id ? std::optional{*caller.realm_id} : std::nullopt;
@@ -56,7 +56,7 @@ sessions_reply list_sessions(registry_self self, const std::string& token_hash, 
   if (auth.error)
     return {errc::unauthenticated, {}};
   domain::end_caller caller{st.dir.find_user(auth.who.user_id), std::nullopt};
-  if (auth.who.kind == store::token_kind::impersonation)
+  if (auth.who.kind == domain::token_kind::impersonation)
     caller.token_session = auth.who.session_id;
   auto limit = std::clamp(q.limit, 1, 500);
   std::vector<domain::impersonation_session> out;
@@ -77,7 +77,7 @@ sessions_reply list_sessions(registry_self self, const std::string& token_hash, 
   return {std::nullopt, std::move(out)};
 }
 
-caf::result<audit_reply> audit(registry_self self, const std::string& token_hash, store::audit_query q) {
+caf::result<audit_reply> audit(registry_self self, const std::string& token_hash, domain::audit_query q) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
@@ -113,7 +113,7 @@ grants_reply own_grants(registry_self self, const std::string& token_hash) {
   if (auth.error)
     return {{errc::unauthenticated, {}, {}}, {}};
   grants_reply out;
-  if (auth.who.kind != store::token_kind::user)
+  if (auth.who.kind != domain::token_kind::user)
     return out;
   for (const auto& [grant_id, g] : st.grants)
     if (g.support_user == auth.who.user_id)

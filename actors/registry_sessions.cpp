@@ -46,7 +46,7 @@ struct start_plan {
   std::optional<id> grant_id;  ///< a temporary admin's grant
   portal_tree tree;
   std::vector<id> settings_path;
-  store::token_record token;
+  domain::token_record token;
   // The decision:
   std::optional<errc> refused;
   impersonation_session session;
@@ -242,11 +242,11 @@ std::string name_of(const domain::directory& dir, const id& user_id) {
 
 domain::acting acting_of(const principal& who) {
   switch (who.kind) {
-    case store::token_kind::impersonation:
+    case domain::token_kind::impersonation:
       return {who.actor_id.value_or(who.user_id), who.user_id, std::nullopt, who.grant_id};
-    case store::token_kind::grant:
+    case domain::token_kind::grant:
       return {who.user_id, std::nullopt, who.actor_id, who.grant_id};
-    case store::token_kind::user:
+    case domain::token_kind::user:
       break;
   }
   return {who.user_id, std::nullopt, std::nullopt, std::nullopt};
@@ -260,7 +260,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   const auto& who = auth.who;
   const domain::user* caller = st.dir.find_user(who.user_id);
   domain::start_request req;
-  req.token_is_impersonation = who.kind == store::token_kind::impersonation;
+  req.token_is_impersonation = who.kind == domain::token_kind::impersonation;
   req.caller = caller;
   req.target_id = cmd.target;
   if (cmd.reason)
@@ -296,7 +296,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   plan->return_to = cmd.return_to;
   plan->ip = cmd.ip;
   plan->at = at;
-  if (who.kind == store::token_kind::grant) {
+  if (who.kind == domain::token_kind::grant) {
     plan->via = who.actor_id;
     plan->grant_id = who.grant_id;
   }
@@ -310,7 +310,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto token = crypto::random_token();
   plan->token.hash = crypto::token_hash(token);
   plan->token.user_id = target.user_id;
-  plan->token.kind = store::token_kind::impersonation;
+  plan->token.kind = domain::token_kind::impersonation;
   plan->token.session_id = plan->session_id;
   plan->token.grant_id = plan->grant_id;
   plan->token.actor_id = caller->user_id;
@@ -392,7 +392,7 @@ caf::result<end_reply> end(registry_self self, const end_command& cmd) {
   if (!s)
     return refused(errc::not_found, false, {});
   domain::end_caller caller{st.dir.find_user(who.user_id), std::nullopt};
-  if (who.kind == store::token_kind::impersonation)
+  if (who.kind == domain::token_kind::impersonation)
     caller.token_session = who.session_id;
   auto permission = domain::may_end(st.dir, caller, *s);
   if (!permission.allowed())
@@ -429,7 +429,7 @@ find_reply find(registry_self self, const std::string& token_hash, const id& ses
     return {errc::unauthenticated, {}};
   auto s = lookup(self, session_id);
   domain::end_caller caller{st.dir.find_user(auth.who.user_id), std::nullopt};
-  if (auth.who.kind == store::token_kind::impersonation)
+  if (auth.who.kind == domain::token_kind::impersonation)
     caller.token_session = auth.who.session_id;
   if (!s || !domain::may_view(st.dir, caller, *s))
     return {errc::not_found, {}};
@@ -490,7 +490,7 @@ void retry_unwritten(registry_self self) {
 
 void resume(registry_self self, std::vector<impersonation_session> sessions) {
   auto& st = self->state;
-  std::map<id, const store::token_record*> token_of_session;
+  std::map<id, const domain::token_record*> token_of_session;
   for (const auto& [hash, t] : st.tokens)
     if (t.session_id)
       token_of_session.emplace(*t.session_id, &t);

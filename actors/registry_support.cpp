@@ -2,6 +2,7 @@
 /// denied, cancelled or lapsed; and the access status list.
 #include <caf/all.hpp>
 
+#include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
@@ -147,7 +148,7 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
     d.reason = cmd.reason;
     return refuse(self, d, request_reply{r, {}}, request_reply{{errc::audit_unavailable, {}, {}}, {}});
   };
-  if (auth.who.kind != store::token_kind::user)
+  if (auth.who.kind != domain::token_kind::user)
     return denied({errc::forbidden, {}, {}});
   id realm_id;
   if (auto no = domain::check_request(st.dir, *caller, cmd.portals, cmd.reason, cmd.ticket, realm_id))
@@ -171,21 +172,15 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
   auto ev = support_event(realm_id, "support.request", at, r.support_user, cmd.ip);
   ev.reason = r.reason;
   ev.detail_json = nlohmann::json{{"request", r.request_id}, {"portals", r.portals}, {"ticket", r.ticket}}.dump();
-  auto rp = self->make_response_promise<request_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), request_job(r, notes, ev),
-                    [self, r, notes, rp](bool ok) mutable {
-                      if (!ok) {
-                        rp.deliver(request_reply{{errc::audit_unavailable, {}, {}}, {}});
-                        return;
-                      }
-                      self->state.requests[r.request_id] = r;
-                      start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
-                      push_notes(self, notes);
-                      show_banner(self, r);
-                      publish(self, {false, std::nullopt, r, std::nullopt});
-                      rp.deliver(request_reply{{}, r});
-                    });
-  return rp;
+  return answer_when_durable(self, request_job(r, notes, ev), request_reply{{errc::audit_unavailable, {}, {}}, {}},
+                             [self, r, notes](auto& rp) {
+                               self->state.requests[r.request_id] = r;
+                               start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
+                               push_notes(self, notes);
+                               show_banner(self, r);
+                               publish(self, {false, std::nullopt, r, std::nullopt});
+                               rp.deliver(request_reply{{}, r});
+                             });
 }
 
 caf::result<request_reply> close_request(registry_self self, const std::string& token_hash, const id& request_id,
@@ -198,7 +193,7 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   auto i = st.requests.find(request_id);
   std::optional<domain::support_request> known =
     i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(request_id);
-  bool may = known && auth.who.kind == store::token_kind::user &&
+  bool may = known && auth.who.kind == domain::token_kind::user &&
              (how == domain::request_state::denied ? domain::is_superadmin_of(*caller, known->realm_id)
                                                    : caller->user_id == known->support_user);
   auto denied = [&](refusal r, domain::support_request shown) {
@@ -257,7 +252,7 @@ access_reply access(registry_self self, const std::string& token_hash) {
   if (auth.error)
     return {errc::unauthenticated, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
-  if (auth.who.kind != store::token_kind::user || !caller->realm_id || !domain::is_superadmin_of(*caller, *caller->realm_id))
+  if (auth.who.kind != domain::token_kind::user || !caller->realm_id || !domain::is_superadmin_of(*caller, *caller->realm_id))
     return {errc::forbidden, {}};
   std::vector<domain::support_request> pending;
   for (const auto& [request_id, r] : st.requests)

@@ -2,6 +2,7 @@
 /// sweep that notices tokens dying by time.
 #include <caf/all.hpp>
 
+#include "actors/answer_when_durable.hpp"
 #include "actors/registry_parts.hpp"
 #include "crypto/crypto.hpp"
 
@@ -19,17 +20,17 @@ constexpr auto ticket_lifetime = std::chrono::seconds{30};
 constexpr std::size_t max_tickets = 100000;
 constexpr std::size_t max_tickets_per_user = 32;
 
-bool dead(const store::token_record& t, domain::timestamp at) {
+bool dead(const domain::token_record& t, domain::timestamp at) {
   return t.revoked_at || at >= t.expires_at || at - t.last_used_at >= std::chrono::seconds{t.idle_timeout_s};
 }
 
-principal principal_of(const store::token_record& t) {
+principal principal_of(const domain::token_record& t) {
   return {t.hash, t.user_id, t.kind, t.session_id, t.grant_id, t.actor_id, t.expires_at};
 }
 
 /// Forgets a dead token and closes the tabs opened with it.
-void bury(registry_self self, const store::token_record& t) {
-  if (t.kind != store::token_kind::impersonation)
+void bury(registry_self self, const domain::token_record& t) {
+  if (t.kind != domain::token_kind::impersonation)
     self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
   self->state.tokens.erase(t.hash);
 }
@@ -49,7 +50,7 @@ void forget_lapsed_tickets(registry_state& st, domain::timestamp at) {
   }
 }
 
-void touch(registry_self self, store::token_record& t, domain::timestamp at) {
+void touch(registry_self self, domain::token_record& t, domain::timestamp at) {
   auto previous = t.last_used_at;
   t.last_used_at = at;
   if (at - previous >= touch_every)
@@ -71,7 +72,7 @@ void note_seen(registry_self self, const domain::user& u, domain::timestamp at) 
 
 } // namespace
 
-bool token_alive(const registry_state& st, const store::token_record& t, domain::timestamp at) {
+bool token_alive(const registry_state& st, const domain::token_record& t, domain::timestamp at) {
   const auto active = [&](const id& user_id) {
     const auto* u = st.dir.find_user(user_id);
     return u && u->status == domain::user_status::active;
@@ -80,7 +81,7 @@ bool token_alive(const registry_state& st, const store::token_record& t, domain:
     return false;
   // A grant token acts for its support user, and so does an impersonation its temporary admin runs (`via`):
   // neither works a moment longer than that person may sign in (issue 12).
-  std::optional<id> behind = t.kind == store::token_kind::grant ? t.actor_id : std::nullopt;
+  std::optional<id> behind = t.kind == domain::token_kind::grant ? t.actor_id : std::nullopt;
   if (t.session_id)
     if (auto s = st.sessions.find(*t.session_id); s != st.sessions.end())
       behind = s->second.session.via;
@@ -100,7 +101,7 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
     return {domain::errc::unauthenticated, {}};
   }
   touch(self, t, at);
-  if (t.kind == store::token_kind::user)
+  if (t.kind == domain::token_kind::user)
     note_seen(self, *st.dir.find_user(t.user_id), at);
   // Work done under an impersonation is the actor's activity: it keeps the actor's own login alive.
   if (t.parent_hash)
@@ -113,24 +114,20 @@ void issue_user_token(registry_self self, const domain::user& u, caf::typed_resp
   auto& st = self->state;
   auto at = now(self);
   auto token = crypto::random_token();
-  store::token_record rec;
+  domain::token_record rec;
   rec.hash = crypto::token_hash(token);
   rec.user_id = u.user_id;
-  rec.kind = store::token_kind::user;
+  rec.kind = domain::token_kind::user;
   rec.created_at = at;
   rec.expires_at = domain::seconds_after(at, st.deps.token_ttl_s);
   rec.idle_timeout_s = st.deps.token_idle_s;
   rec.last_used_at = at;
-  st.commits.submit(
-    *st.deps.writer, caf::actor_cast<registry_actor>(self), [rec](store::transaction& tx) { tx.put_token(rec); },
-    [self, rp, rec, token, user = u](bool ok) mutable {
-      if (!ok) {
-        rp.deliver(mint_reply{domain::errc::audit_unavailable, {}, {}, {}});
-        return;
-      }
-      self->state.tokens.emplace(rec.hash, rec);
-      rp.deliver(mint_reply{std::nullopt, token, principal_of(rec), user});
-    });
+  answer_when_durable(self, rp, [rec](store::transaction& tx) { tx.put_token(rec); },
+                      mint_reply{domain::errc::audit_unavailable, {}, {}, {}},
+                      [self, rec, token, user = u](auto& rp) {
+                        self->state.tokens.emplace(rec.hash, rec);
+                        rp.deliver(mint_reply{std::nullopt, token, principal_of(rec), user});
+                      });
 }
 
 caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id) {
@@ -167,7 +164,7 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
     return logout_reply{domain::errc::unauthenticated};
   const auto& who = auth.who;
   auto rp = self->make_response_promise<logout_reply>();
-  if (who.kind == store::token_kind::impersonation) {
+  if (who.kind == domain::token_kind::impersonation) {
     // Logging out of an impersonation ends it, as the actor's own doing.
     ending how;
     how.why = domain::end_reason::ended_by_actor;
@@ -229,9 +226,9 @@ auth_reply redeem_ticket(registry_self self, const std::string& ticket) {
 void sweep(registry_self self) {
   auto& st = self->state;
   auto at = now(self);
-  std::vector<store::token_record> died;
+  std::vector<domain::token_record> died;
   for (const auto& [hash, t] : st.tokens)
-    if (dead(t, at) && t.kind != store::token_kind::impersonation)
+    if (dead(t, at) && t.kind != domain::token_kind::impersonation)
       died.push_back(t);
   for (const auto& t : died)
     bury(self, t);

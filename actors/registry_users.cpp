@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
@@ -62,7 +63,7 @@ std::string chain_of_user(const domain::user& u) { return u.realm_id.value_or(st
 
 /// A change made with an impersonation token is the impersonator's, not the user's: refused.
 std::optional<errc> impersonation_refusal(const resolved_caller& caller) {
-  if (!caller.service && caller.who.kind == store::token_kind::impersonation)
+  if (!caller.service && caller.who.kind == domain::token_kind::impersonation)
     return errc::restricted_while_impersonating;
   return std::nullopt;
 }
@@ -96,7 +97,7 @@ users_reply list_users(registry_self self, const caller_ref& c, const domain::us
     return {caller.error, {}};
   if (caller.service)
     return {errc::forbidden, {}};
-  bool impersonating = caller.who.kind == store::token_kind::impersonation;
+  bool impersonating = caller.who.kind == domain::token_kind::impersonation;
   users_reply out;
   for (const auto* u : domain::visible_users(st.dir, *caller.user, f, static_cast<std::size_t>(std::clamp(limit, 1, 500)))) {
     auto hint = domain::hint_for(st.dir, *caller.user, *u, impersonating);
@@ -174,29 +175,21 @@ caf::result<user_reply> create_user(registry_self self, const caller_ref& c, con
     tx.put_user(decided->made);
     tx.append_audit(ev);
   };
-  auto rp = self->make_response_promise<user_reply>();
   auto denial_of = [self, caller, ip = c.ip, nu, realm = realm_of_portal(st.dir, nu.portal)](const refusal& r) {
     auto d = denial_by(self, caller, "user.create", *r.error, ip, realm);
     d.texts = {{"user", nu.user_id}, {"username", nu.username}, {"name", nu.display_name}};
     note_field(d, r);
     return d;
   };
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
-                    [self, rp, decided, denial_of](bool ok) mutable {
-                      const user_reply unavailable{refused(errc::audit_unavailable), {}};
-                      if (!ok) {
-                        rp.deliver(unavailable);
-                        return;
-                      }
-                      if (decided->refused) {
-                        refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}},
-                                  unavailable);
-                        return;
-                      }
-                      self->state.dir.put_user(decided->made);
-                      rp.deliver(user_reply{{}, decided->made});
-                    });
-  return rp;
+  const user_reply unavailable{refused(errc::audit_unavailable), {}};
+  return answer_when_durable(self, std::move(job), unavailable, [self, decided, denial_of, unavailable](auto& rp) {
+    if (decided->refused) {
+      refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}}, unavailable);
+      return;
+    }
+    self->state.dir.put_user(decided->made);
+    rp.deliver(user_reply{{}, decided->made});
+  });
 }
 
 caf::result<user_reply> update_user(registry_self self, const caller_ref& c, const id& user_id,
@@ -229,10 +222,10 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   auto at = now(self);
   // A support user who may no longer sign in takes its grant tokens with it (the grants themselves live on
   // until they end: a reactivated support user asks for a new token).
-  std::vector<store::token_record> grant_tokens;
+  std::vector<domain::token_record> grant_tokens;
   if (patch.status && *patch.status != domain::user_status::active)
     for (const auto& [hash, t] : st.tokens)
-      if (t.kind == store::token_kind::grant && t.actor_id == user_id)
+      if (t.kind == domain::token_kind::grant && t.actor_id == user_id)
         grant_tokens.push_back(t);
   // What the job reads: the caller, the target and every user the change names, as the commit finds them.
   std::optional<id> caller_id = caller.service ? std::nullopt : std::optional{caller.user->user_id};
@@ -288,15 +281,10 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
     }
     tx.append_audit(ev);
   };
-  auto rp = self->make_response_promise<user_reply>();
-  st.commits.submit(
-    *st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
-    [self, rp, decided, denial_of, unavailable, grant_tokens, by = ev.performed_by](bool ok) mutable {
+  return answer_when_durable(
+    self, std::move(job), unavailable,
+    [self, decided, denial_of, unavailable, grant_tokens, by = ev.performed_by](auto& rp) {
       auto& st = self->state;
-      if (!ok) {
-        rp.deliver(unavailable);
-        return;
-      }
       if (decided->refused) {
         refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}}, unavailable);
         return;
@@ -308,7 +296,7 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
         // A deactivated or deleted user's tokens die now and its tabs close.
         std::vector<std::string> dead;
         for (const auto& [hash, t] : st.tokens)
-          if (t.user_id == after.user_id && t.kind != store::token_kind::impersonation)
+          if (t.user_id == after.user_id && t.kind != domain::token_kind::impersonation)
             dead.push_back(hash);
         for (const auto& hash : dead) {
           self->send(user_actor_of(self, after.user_id), drop_atom::value, hash, std::uint16_t{1008});
@@ -333,7 +321,6 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
           rp.deliver(unavailable);
       });
     });
-  return rp;
 }
 
 caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, const domain::new_realm& nr) {
@@ -350,23 +337,16 @@ caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, 
   auto top = domain::build_top_portal(nr);
   nlohmann::json detail{{"realm", r.realm_id}, {"name", r.name}, {"top_portal", top.portal_id}};
   auto ev = change_event(self, platform, c, r.realm_id, "realm.create", top.portal_id, detail.dump());
-  auto rp = self->make_response_promise<portal_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [r, top, ev](store::transaction& tx) {
-                      tx.put_realm(r);
-                      tx.put_portal(top);
-                      tx.append_audit(ev);
-                    },
-                    [self, rp, r, top](bool ok) mutable {
-                      if (!ok) {
-                        rp.deliver(portal_reply{refused(errc::audit_unavailable), {}, {}});
-                        return;
-                      }
-                      self->state.dir.put_realm(r);
-                      self->state.dir.put_portal(top);
-                      rp.deliver(portal_reply{{}, r, top});
-                    });
-  return rp;
+  auto write = [r, top, ev](store::transaction& tx) {
+    tx.put_realm(r);
+    tx.put_portal(top);
+    tx.append_audit(ev);
+  };
+  return answer_when_durable(self, write, portal_reply{refused(errc::audit_unavailable), {}, {}}, [self, r, top](auto& rp) {
+    self->state.dir.put_realm(r);
+    self->state.dir.put_portal(top);
+    rp.deliver(portal_reply{{}, r, top});
+  });
 }
 
 caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c, const domain::new_portal& np) {
@@ -381,21 +361,14 @@ caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c,
   auto p = domain::build_portal(st.dir, np);
   nlohmann::json detail{{"portal", p.portal_id}, {"parent", np.parent}, {"name", p.name}};
   auto ev = change_event(self, platform, c, p.realm_id, "portal.create", p.portal_id, detail.dump());
-  auto rp = self->make_response_promise<portal_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [p, ev](store::transaction& tx) {
-                      tx.put_portal(p);
-                      tx.append_audit(ev);
-                    },
-                    [self, rp, p](bool ok) mutable {
-                      if (!ok) {
-                        rp.deliver(portal_reply{refused(errc::audit_unavailable), {}, {}});
-                        return;
-                      }
-                      self->state.dir.put_portal(p);
-                      rp.deliver(portal_reply{{}, std::nullopt, p});
-                    });
-  return rp;
+  auto write = [p, ev](store::transaction& tx) {
+    tx.put_portal(p);
+    tx.append_audit(ev);
+  };
+  return answer_when_durable(self, write, portal_reply{refused(errc::audit_unavailable), {}, {}}, [self, p](auto& rp) {
+    self->state.dir.put_portal(p);
+    rp.deliver(portal_reply{{}, std::nullopt, p});
+  });
 }
 
 introspect_reply introspect(registry_self self, const caller_ref& c, const std::string& token_hash) {
@@ -411,9 +384,7 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
   const auto& t = i->second;
   facts.active = token_alive(st, t, now(self));
   facts.subject = st.dir.find_user(t.user_id);
-  facts.kind = t.kind == store::token_kind::impersonation ? domain::token_kind::impersonation
-               : t.kind == store::token_kind::grant      ? domain::token_kind::grant
-                                                          : domain::token_kind::user;
+  facts.kind = t.kind;
   facts.session_id = t.session_id;
   facts.actor_id = t.actor_id;
   facts.expires_at = t.expires_at;
@@ -422,7 +393,7 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
       facts.session_portal = s->second.session.portal;
       facts.via = s->second.session.via;
     }
-  if (t.kind == store::token_kind::grant)
+  if (t.kind == domain::token_kind::grant)
     facts.via = t.actor_id;
   return {std::nullopt, domain::introspect_token(facts)};
 }

@@ -83,4 +83,12 @@ verify_result verify_chain(const std::vector<audit_event>& events, const hash_fu
 /// ended (the last verified event); a failed walk is left as it is.
 void check_head(verify_result& r, const chain_point& walked_to, const std::optional<chain_point>& head);
 
+/// Filters of GET /v1/audit (SPEC §6); `limit` is bounded by the caller.
+struct audit_query {
+  std::string chain;
+  std::optional<id> portal, session, grant, performed_by, active_account;
+  std::int64_t after_seq = 0;
+  std::int64_t limit = 100;
+};
+
 } // namespace actas::domain

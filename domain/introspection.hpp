@@ -5,11 +5,9 @@
 
 #include "domain/model.hpp"
 #include "domain/time.hpp"
+#include "domain/token.hpp"
 
 namespace actas::domain {
-
-/// What minted a token.
-enum class token_kind { user, impersonation, grant };
 
 /// One `act` level: who really acts, and the impersonation session when there is one.
 struct actor_link {

@@ -18,7 +18,7 @@ void events(call_ptr c) {
   if (!hash) return fail(*c, errc::unauthenticated);
   if (!only_query(*c, {"portal", "session", "grant", "performed_by", "active_account", "after_seq", "limit", "chain"}))
     return;
-  store::audit_query q;
+  domain::audit_query q;
   const auto text = [&](const char* name) -> std::optional<std::string> {
     auto i = c->req.query.find(name);
     if (i == c->req.query.end()) return std::nullopt;

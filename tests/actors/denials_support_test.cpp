@@ -74,7 +74,7 @@ TEST_F(denials_support_test, refused_support_steps_are_audited) {
 
 TEST_F(denials_support_test, refused_audit_reads_are_audited) {
   auto adam = rt->token_for("adam");
-  store::audit_query q;
+  domain::audit_query q;
   q.chain = "globex";
   EXPECT_EQ(rt->ask<actors::audit_reply>(actors::audit_atom::value, crypto::token_hash(adam), q).error, errc::forbidden);
   auto read = only("audit.read");

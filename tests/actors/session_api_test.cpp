@@ -174,7 +174,7 @@ TEST_F(session_api_test, lists_show_only_what_the_caller_may_see) {
 TEST_F(session_api_test, the_audit_log_is_for_the_realms_superadmins_and_the_sysadmin) {
   auto started = rt->start(rt->token_for("adam"), "ann");
   auto audit = [&](const std::string& token, const std::string& chain) {
-    store::audit_query q;
+    domain::audit_query q;
     q.chain = chain;
     return rt->ask<actors::audit_reply>(actors::audit_atom::value, crypto::token_hash(token), q);
   };

@@ -38,7 +38,7 @@ void move_back(const std::string& db_path, const std::string& id, const std::str
   session->expires_at -= shift;
   new_deadline = session->expires_at;
   const auto now = std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now());
-  std::optional<store::token_record> rec;
+  std::optional<domain::token_record> rec;
   for (auto& t : db.load_snapshot(now).live_tokens)
     if (t.hash == crypto::token_hash(token)) rec = t;
   ASSERT_TRUE(rec);

@@ -1,6 +1,6 @@
-#include "store/records.hpp"
+#include "domain/token.hpp"
 
-namespace actas::store {
+namespace actas::domain {
 
 std::string_view to_string(token_kind k) {
   switch (k) {
@@ -17,4 +17,4 @@ std::optional<token_kind> token_kind_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-} // namespace actas::store
+} // namespace actas::domain
