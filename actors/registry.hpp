@@ -80,6 +80,13 @@ struct live_session {
   impersonation_actor handle;  ///< unset while the start is not yet durable
 };
 
+/// How an end's write came out.
+enum class end_outcome {
+  written,          ///< durable: the event, the notes and the answer are this end's
+  ended_elsewhere,  ///< another node that held the session too had ended it first: nothing written here
+  unwritten,        ///< the write failed; the end stays decided and is written again until durable
+};
+
 /// An end that is decided (tokens dead, indexes freed) but not yet durable.
 struct pending_end {
   domain::impersonation_session session;
@@ -87,16 +94,30 @@ struct pending_end {
   impersonation_actor handle;
   std::vector<domain::notification> notes;
   domain::audit_event event;
+  /// Whether the last run of the write found the session still active and wrote its end (SPEC §6
+  /// "Concurrency": the end is decided in the transaction that records it).
+  std::shared_ptr<bool> written = std::make_shared<bool>(false);
   bool writing = false;  ///< a write is in flight: a retry must not write the event twice
-  std::vector<std::function<void(bool, const domain::impersonation_session&)>> waiters;  ///< answered once known
+  std::vector<std::function<void(end_outcome, const domain::impersonation_session&)>> waiters;  ///< answered once known
+};
+
+/// One grant's end as this node decided it: written only if the grant is still live in the database when
+/// the write runs (another node holding the same grant may have ended it first).
+struct grant_end {
+  domain::support_grant grant;
+  std::optional<domain::user> tombstone;  ///< the temporary admin, deleted
+  std::vector<domain::notification> notes;
+  domain::audit_event event;
 };
 
 /// Grant ends that are decided (tokens dead, temporary admins tombstoned) but not yet durable: written
 /// again until they are, and only then announced (issue 13: an end whose write failed is retried).
 struct pending_grant_end {
-  std::vector<domain::support_grant> grants;
+  std::vector<grant_end> ends;
+  /// Per end, whether the last run of the write found the grant live and wrote its end (SPEC §6
+  /// "Concurrency": the end is decided in the transaction that records it).
+  std::shared_ptr<std::vector<bool>> written;
   std::function<void(store::transaction&)> write;
-  std::vector<domain::notification> notes;
   bool writing = false;  ///< a write is in flight: a retry must not write the events twice
   std::vector<std::function<void(bool)>> waiters;  ///< answered once the next write is known
 };

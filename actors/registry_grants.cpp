@@ -25,8 +25,8 @@ std::vector<id> active_portals(const registry_state& st) {
     out.push_back(portal_id);
   // A grant whose end is not yet durable still holds its portal: a restart would find it live.
   for (const auto& [n, pe] : st.unwritten_grant_ends)
-    for (const auto& g : pe.grants)
-      out.push_back(g.portal_id);
+    for (const auto& e : pe.ends)
+      out.push_back(e.grant.portal_id);
   return out;
 }
 
@@ -35,9 +35,9 @@ const domain::support_grant* revoke_not_yet_written(const registry_state& st, co
   auto n = st.grant_end_of.find(grant_id);
   if (n == st.grant_end_of.end())
     return nullptr;
-  for (const auto& g : st.unwritten_grant_ends.at(n->second).grants)
-    if (g.grant_id == grant_id && g.state == domain::grant_state::revoked)
-      return &g;
+  for (const auto& e : st.unwritten_grant_ends.at(n->second).ends)
+    if (e.grant.grant_id == grant_id && e.grant.state == domain::grant_state::revoked)
+      return &e.grant;
   return nullptr;
 }
 
@@ -316,12 +316,18 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
       return denied({errc::session_ended, "grants", "grant already ended: " + grant_id});
   }
   auto rp = self->make_response_promise<grants_reply>();
+  const refusal gone{errc::session_ended, "grants", "grant already ended: " + ids.front()};
+  auto gone_denial =
+      support_denial(self, auth.who, "support.revoke", gone, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
   end_grants(self, ids, domain::grant_state::revoked, caller->user_id, ip,
-             [rp](bool ok, std::vector<domain::support_grant> ended) mutable {
-               if (ok)
-                 rp.deliver(grants_reply{{}, std::move(ended)});
+             [self, rp, gone, gone_denial](bool ok, std::vector<domain::support_grant> ended) mutable {
+               const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+               if (!ok)
+                 rp.deliver(unavailable);
+               else if (ended.empty())  // another node ended every one of them first
+                 refuse_to(self, gone_denial, rp, grants_reply{gone, {}}, unavailable);
                else
-                 rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+                 rp.deliver(grants_reply{{}, std::move(ended)});
              });
   return rp;
 }
@@ -329,17 +335,16 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
 void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_state how, std::optional<id> by,
                 std::string ip, std::function<void(bool, std::vector<domain::support_grant>)> then) {
   auto& st = self->state;
-  std::vector<domain::support_grant> ended;
-  std::vector<domain::user> tombstones;
-  std::vector<domain::audit_event> events;
-  std::vector<domain::notification> notes;
+  std::vector<grant_end> ends;
   std::vector<std::pair<id, ending>> sessions;
   std::vector<id> starting;  // sessions of the temporary admins whose start is in flight
   for (const auto& grant_id : grant_ids) {
     auto i = st.grants.find(grant_id);
     if (i == st.grants.end())
       continue;
-    auto g = i->second;
+    grant_end e;
+    auto& g = e.grant;
+    g = i->second;
     st.grants.erase(i);
     stop_timer(self, grant_id);
     // An expiry is dated at its deadline, also when noticed after a restart.
@@ -350,7 +355,7 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
       auto stone = *temp;
       stone.status = domain::user_status::deleted;
       st.dir.put_user(stone);
-      tombstones.push_back(stone);
+      e.tombstone = stone;
     }
     std::vector<std::string> dead;
     for (const auto& [hash, t] : st.tokens)
@@ -364,41 +369,50 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
       if (live.session.actor == g.temp_admin && !live.handle) {
         starting.push_back(session_id);
       } else if (live.session.actor == g.temp_admin) {
-        ending e;
-        e.why = domain::end_reason::grant_ended;
-        e.at = at;
-        e.ended_by = by;
-        sessions.emplace_back(session_id, std::move(e));
+        ending end;
+        end.why = domain::end_reason::grant_ended;
+        end.at = at;
+        end.ended_by = by;
+        sessions.emplace_back(session_id, std::move(end));
       }
     auto request = st.deps.reader->find_request(g.request_id);
     auto recipients = superadmins_of(st.dir, g.realm_id);
     recipients.push_back(g.support_user);
-    notify_all(self, notes, realm_settings_of(st.dir, g.realm_id),
+    notify_all(self, e.notes, realm_settings_of(st.dir, g.realm_id),
                how == domain::grant_state::revoked ? domain::notification_kind::support_revoked
                                                    : domain::notification_kind::support_expired,
                support_values(st.dir, g.support_user, request ? request->ticket : "", request ? request->reason : "",
                               {g.portal_id}, g.expires_at, by ? name_of(st.dir, *by) : std::string{"actas"}),
                recipients, at);
-    auto ev = support_event(g.realm_id, how == domain::grant_state::revoked ? "support.revoke" : "support.expire", at,
+    e.event = support_event(g.realm_id, how == domain::grant_state::revoked ? "support.revoke" : "support.expire", at,
                             by.value_or(g.support_user), ip);
-    ev.grant = g.grant_id;
-    ev.portal = g.portal_id;
-    ev.via = g.support_user;
-    ev.detail_json = nlohmann::json{{"temp_admin", g.temp_admin}}.dump();
-    events.push_back(std::move(ev));
-    ended.push_back(std::move(g));
+    e.event.grant = g.grant_id;
+    e.event.portal = g.portal_id;
+    e.event.via = g.support_user;
+    e.event.detail_json = nlohmann::json{{"temp_admin", g.temp_admin}}.dump();
+    ends.push_back(std::move(e));
   }
-  auto write = [ended, tombstones, events, notes](store::transaction& tx) {
-    for (const auto& g : ended) {
-      tx.put_grant(g);
-      tx.revoke_user_tokens(g.temp_admin, *g.ended_at);
+  // Decided again in the transaction (SPEC §6 "Concurrency"): each grant is re-read (FOR UPDATE on
+  // PostgreSQL) and its end written only if it is still live there. Another node that loaded the same
+  // grant at its start may have revoked it, or its own timer expired it, first: then this end writes
+  // nothing and announces nothing, so a grant ends once, with one event and one set of notifications.
+  auto written = std::make_shared<std::vector<bool>>();
+  auto write = [ends, written](store::transaction& tx) {
+    written->assign(ends.size(), false);  // a run after a deadlock or a failed write starts over
+    for (std::size_t k = 0; k < ends.size(); ++k) {
+      const auto& e = ends[k];
+      auto stored = tx.find_grant(e.grant.grant_id);
+      if (!stored || stored->state != domain::grant_state::active)
+        continue;
+      tx.put_grant(e.grant);
+      tx.revoke_user_tokens(e.grant.temp_admin, *e.grant.ended_at);
+      if (e.tombstone)
+        tx.put_user(*e.tombstone);
+      for (const auto& n : e.notes)
+        tx.put_notification(n);
+      tx.append_audit(e.event);
+      (*written)[k] = true;
     }
-    for (const auto& u : tombstones)
-      tx.put_user(u);
-    for (const auto& n : notes)
-      tx.put_notification(n);
-    for (const auto& e : events)
-      tx.append_audit(e);
   };
   // Two things must be durable before the caller hears of the end: the grants (with their tombstones and
   // notes) and the ends of the impersonations their temporary admins ran. Those end at once, here, so
@@ -412,17 +426,22 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
   };
   auto state = std::make_shared<progress>();
   state->waiting += starting.size();
-  auto done = [state, ended, then](bool ok) {
+  auto done = [state, ends, written, then](bool ok) {
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
       return;
-    if (then)
-      then(state->ok, ended);
+    if (!then)
+      return;
+    std::vector<domain::support_grant> ended;  // by this end: not those another node ended first
+    for (std::size_t k = 0; k < ends.size() && k < written->size(); ++k)
+      if ((*written)[k])
+        ended.push_back(ends[k].grant);
+    then(state->ok, std::move(ended));
   };
   const auto n = st.next_grant_end++;
-  for (const auto& g : ended)
-    st.grant_end_of[g.grant_id] = n;
-  st.unwritten_grant_ends.emplace(n, pending_grant_end{ended, std::move(write), notes, false, {done}});
+  for (const auto& e : ends)
+    st.grant_end_of[e.grant.grant_id] = n;
+  st.unwritten_grant_ends.emplace(n, pending_grant_end{std::move(ends), written, std::move(write), false, {done}});
   for (const auto& session_id : starting) {
     st.recheck_at_start[session_id] = by;
     st.late_start_waiters[session_id].push_back(done);
@@ -446,10 +465,14 @@ void write_grant_end(registry_self self, std::uint64_t n) {
     i->second.waiters.clear();
     i->second.writing = false;
     if (ok) {
-      push_notes(self, i->second.notes);
-      for (const auto& g : i->second.grants) {
-        publish(self, {true, std::nullopt, std::nullopt, g});
-        st.grant_end_of.erase(g.grant_id);
+      const auto& pe = i->second;
+      for (std::size_t k = 0; k < pe.ends.size(); ++k) {
+        const auto& e = pe.ends[k];
+        // This node's dashboards lose the grant either way; who was told of the end is the writer's.
+        publish(self, {true, std::nullopt, std::nullopt, e.grant});
+        st.grant_end_of.erase(e.grant.grant_id);
+        if ((*pe.written)[k])
+          push_notes(self, e.notes);
       }
       st.unwritten_grant_ends.erase(i);
     } else {

@@ -126,8 +126,8 @@ struct resolved_caller {
 };
 resolved_caller resolve(registry_self self, const caller_ref& c);
 
-/// Learns whether an end became durable, with the ended session.
-using end_waiter = std::function<void(bool ok, const domain::impersonation_session&)>;
+/// Learns how an end's write came out, with the session as this node ended it.
+using end_waiter = std::function<void(end_outcome, const domain::impersonation_session&)>;
 
 /// Ends a running session: at once its token dies and its actor and target are free again; its row,
 /// notifications and audit event are written, and only then is it announced and `waiter` answered.

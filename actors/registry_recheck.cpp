@@ -24,8 +24,8 @@ void finish_all(registry_self self, std::vector<std::pair<id, ending>> ends, std
   auto remaining = std::make_shared<std::size_t>(ends.size());
   auto all_ok = std::make_shared<bool>(true);
   for (auto& [session_id, how] : ends)
-    finish(self, session_id, std::move(how), [remaining, all_ok, then](bool ok, const auto&) {
-      *all_ok = *all_ok && ok;
+    finish(self, session_id, std::move(how), [remaining, all_ok, then](end_outcome outcome, const auto&) {
+      *all_ok = *all_ok && outcome != end_outcome::unwritten;
       if (--*remaining == 0 && then)
         then(*all_ok);
     });

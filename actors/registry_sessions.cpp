@@ -94,14 +94,16 @@ std::optional<impersonation_session> lookup(registry_self self, const id& sessio
 
 void write_end(registry_self self, const id& session_id);
 
-/// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive.
+/// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive (only
+/// those of the end that was written: when another node ended the session first, its notes are its own).
 void announce_end(registry_self self, pending_end& pe) {
   const auto& s = pe.session;
   if (pe.handle)
     self->send(pe.handle, ended_atom::value, s);
   self->send(user_actor_of(self, s.target), push_atom::value,
              live_event{banner_cleared{"being_viewed", s.session_id}});
-  push_notes(self, pe.notes);
+  if (*pe.written)
+    push_notes(self, pe.notes);
   publish(self, {true, s, std::nullopt, std::nullopt});
 }
 
@@ -111,12 +113,21 @@ void write_end(registry_self self, const id& session_id) {
   if (pe.writing)
     return;
   pe.writing = true;
-  auto job = [s = pe.session, notes = pe.notes, ev = pe.event](store::transaction& tx) {
+  // Decided again in the transaction (SPEC §6 "Concurrency"): the session is re-read (FOR UPDATE on
+  // PostgreSQL) and its end written only if it is still active there. Another node that loaded the same
+  // session at its start may have ended it first (its expiry timer, an end through it): then this end
+  // writes nothing, so a session ends once, with one event.
+  auto job = [s = pe.session, notes = pe.notes, ev = pe.event, written = pe.written](store::transaction& tx) {
+    *written = false;  // a run after a deadlock or a failed write starts over
+    auto stored = tx.find_session(s.session_id);
+    if (!stored || !stored->active())
+      return;
     tx.put_session(s);
     tx.revoke_session_tokens(s.session_id, *s.ended_at);
     for (const auto& n : notes)
       tx.put_notification(n);
     tx.append_audit(ev);
+    *written = true;
   };
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
                     [self, session_id](bool ok) {
@@ -134,10 +145,13 @@ void write_end(registry_self self, const id& session_id) {
                         announce_end(self, i->second);
                       }
                       auto ended = i->second.session;
+                      auto outcome = !ok                     ? end_outcome::unwritten
+                                     : *i->second.written ? end_outcome::written
+                                                          : end_outcome::ended_elsewhere;
                       if (ok)
                         st.unwritten.erase(i);
                       for (auto& w : waiters)
-                        w(ok, ended);
+                        w(outcome, ended);
                     });
 }
 
@@ -359,8 +373,8 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
     // happened (the caller learns so), and ends at once as the grant's other sessions did.
     if (auto late = recheck_started(self, s)) {
       finish(self, s.session_id, std::move(*late),
-             [self, rp, token](bool ended_ok, const impersonation_session& ended) mutable {
-               settle_late_start(self, ended.session_id, ended_ok);
+             [self, rp, token](end_outcome how, const impersonation_session& ended) mutable {
+               settle_late_start(self, ended.session_id, how != end_outcome::unwritten);
                rp.deliver(start_reply{std::nullopt, ended, token});
              });
       return;
@@ -413,12 +427,20 @@ caf::result<end_reply> end(registry_self self, const end_command& cmd) {
   how.ended_by = acting_of(who).performed_by;
   how.ip = cmd.ip;
   auto rp = self->make_response_promise<end_reply>();
-  finish(self, cmd.session_id, std::move(how), [rp](bool ok, const impersonation_session& ended) mutable {
-    if (ok)
-      rp.deliver(end_reply{std::nullopt, ended});
-    else
-      rp.deliver(end_reply{errc::audit_unavailable, ended});
-  });
+  // Refused like an end of an ended session on arrival when another node had ended it first.
+  auto ended_before = denial_by(self, who, "impersonation.end", errc::session_ended, cmd.ip);
+  ended_before.texts.emplace("session", cmd.session_id);
+  ended_before.session = cmd.session_id;
+  finish(self, cmd.session_id, std::move(how),
+         [self, rp, ended_before](end_outcome outcome, const impersonation_session& ended) mutable {
+           if (outcome == end_outcome::written)
+             rp.deliver(end_reply{std::nullopt, ended});
+           else if (outcome == end_outcome::ended_elsewhere)
+             refuse_to(self, ended_before, rp, end_reply{errc::session_ended, {}},
+                       end_reply{errc::audit_unavailable, {}});
+           else
+             rp.deliver(end_reply{errc::audit_unavailable, ended});
+         });
   return rp;
 }
 

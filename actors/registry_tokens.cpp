@@ -171,8 +171,9 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
     how.at = now(self);
     how.ended_by = who.actor_id;
     how.ip = ip;
-    finish(self, *who.session_id, std::move(how), [rp](bool ok, const auto&) mutable {
-      rp.deliver(logout_reply{ok ? std::nullopt : std::optional{domain::errc::audit_unavailable}});
+    finish(self, *who.session_id, std::move(how), [rp](end_outcome outcome, const auto&) mutable {
+      rp.deliver(logout_reply{outcome != end_outcome::unwritten ? std::nullopt
+                                                                : std::optional{domain::errc::audit_unavailable}});
     });
     return rp;
   }

@@ -131,8 +131,10 @@ std::optional<std::string> database::password_hash(const id& user_id) {
   return q.text(0);
 }
 
-std::optional<domain::impersonation_session> database::find_session(const id& session_id) {
-  query q(conn_->prepared(std::string("SELECT ") + rows::session_columns + " FROM sessions WHERE session_id = ?1"));
+std::optional<domain::impersonation_session> database::find_session(const id& session_id, bool lock) {
+  auto& c = *conn_;
+  query q(c.prepared(std::string("SELECT ") + rows::session_columns + " FROM sessions WHERE session_id = ?1" +
+                     locked_if(c, lock)));
   q.bind(session_id);
   if (!q.step()) return std::nullopt;
   return rows::read_session(q);

@@ -48,7 +48,7 @@ public:
   /// transaction: with the batch's earlier changes).
   /// `lock`: inside a write, the rows are locked until the commit (PostgreSQL's FOR UPDATE).
   std::optional<domain::user> find_user(const id& user_id, bool lock = false);
-  std::optional<domain::impersonation_session> find_session(const id& session_id);
+  std::optional<domain::impersonation_session> find_session(const id& session_id, bool lock = false);
   std::vector<domain::impersonation_session> sessions(const std::optional<id>& realm_id,
                                                       std::optional<domain::session_state> state,
                                                       int limit);
@@ -131,6 +131,11 @@ public:
   /// Insert or replace a support request / grant.
   void put_request(const domain::support_request& r);
   void put_grant(const domain::support_grant& g);
+  /// The session as this transaction sees it: what its end decides on (another node that loaded it may
+  /// have ended it first).
+  std::optional<domain::impersonation_session> find_session(const id& session_id) {
+    return db_.find_session(session_id, true);
+  }
   /// The grant as this transaction sees it: what a start under it decides on (SPEC §6 "Concurrency").
   std::optional<domain::support_grant> find_grant(const id& grant_id) { return db_.find_grant(grant_id, true); }
   /// The request as this transaction sees it: what a grant, deny, cancel or lapse decides on.

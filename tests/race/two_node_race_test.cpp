@@ -2,8 +2,10 @@
 // memory knows what the other is about to commit, so only the decision made inside the transaction keeps
 // the second change from being written: the request re-read FOR UPDATE and the realm's live grants
 // re-read for two grants of one request; the actor's and the target's rows locked and their active
-// sessions re-read for two starts of one admin or on one learner. The second is refused with the rule's
-// own code, never written, never answered 503. Runs only on PostgreSQL (tests/race/CMakeLists.txt).
+// sessions re-read for two starts of one admin or on one learner; the grant or session re-read for two
+// ends of one grant or session that both nodes hold live (both loaded it at their start). The second is
+// refused with the rule's own code, never written, never answered 503. Runs only on PostgreSQL
+// (tests/race/CMakeLists.txt).
 #include <gtest/gtest.h>
 
 #include <libpq-fe.h>
@@ -19,7 +21,7 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 12;
+constexpr int two_node_rounds = 12;
 
 /// A demo node on the shared database (the first one seeds it, the others find it seeded).
 struct node {
@@ -72,7 +74,7 @@ TEST_F(two_node_race_test, two_nodes_granting_one_request_at_once_write_one_gran
   const auto sara_a = login(a.port, "sara");
   const auto sara_b = login(b.port, "sara");
 
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < two_node_rounds; ++round) {
     // Asked through a: b's memory has never seen this request, so b's fast check passes on what it reads
     // from the database, and both grants reach their writers.
     auto request = ask_for_acme_eu(a.port, sam);
@@ -163,7 +165,7 @@ void race_starts(two_node_race_test& t, const std::string& caller_a, const std::
   // sara may end any of these sessions on either node.
   const auto sara_a = login(a.port, "sara");
   const auto sara_b = login(b.port, "sara");
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < two_node_rounds; ++round) {
     auto answers = start_on_both(a, bearer_a, target_a, b, bearer_b, target_b);
     EXPECT_EQ(pg_value(t.url, active_rows), "1") << "round " << round;
     one_start_won(round, answers, code, a, sara_a, b, sara_b);
@@ -181,6 +183,86 @@ TEST_F(two_node_race_test, two_nodes_starting_on_one_learner_at_once_run_one_ses
   // (impersonation.exclusive, on by default): no index guards this, only the decision in the transaction.
   race_starts(*this, "adam", "ann", "sara", "ann", "target_busy",
               "SELECT count(*) FROM sessions WHERE target = 'ann' AND state = 'active'");
+}
+
+/// Restarts b, which then loads from the database what a has made live meanwhile (as both nodes would
+/// after any restart): answers sara's token on the new b.
+std::string restart_b(two_node_race_test& t) {
+  t.b.reset();
+  t.b = std::make_unique<node>(t.url);
+  EXPECT_NE(t.b->port, 0) << t.b->server.err_text;
+  return login(t.b->port, "sara");
+}
+
+/// Sends `path` with `body` through a and b at once; answers {through a, through b}.
+std::pair<http_result, http_result> post_on_both(node& a, const std::string& bearer_a, node& b,
+                                                 const std::string& bearer_b, const std::string& path,
+                                                 const std::string& body) {
+  std::atomic<int> ready{0};
+  http_result on_b;
+  std::thread other([&] {
+    ++ready;
+    while (ready.load() < 2) std::this_thread::yield();
+    on_b = http(b.port, "POST", path, body, bearer_b);
+  });
+  ++ready;
+  while (ready.load() < 2) std::this_thread::yield();
+  auto on_a = http(a.port, "POST", path, body, bearer_a);
+  other.join();
+  return {on_a, on_b};
+}
+
+/// One of two answers is `won` and the other 409 `session_ended` (never a 503, never two wins).
+void one_won_one_ended(int round, const std::pair<http_result, http_result>& answers, unsigned won) {
+  const auto& [on_a, on_b] = answers;
+  const bool a_won = on_a.status == won;
+  const auto& loser = a_won ? on_b : on_a;
+  ASSERT_EQ((a_won ? on_a : on_b).status, won) << "round " << round << ": " << on_a.text << " / " << on_b.text;
+  EXPECT_EQ(loser.status, 409u) << "round " << round << ": the second answered " << loser.text;
+  EXPECT_EQ(loser.body.value("/error/code"_json_pointer, ""), "session_ended") << loser.text;
+}
+
+TEST_F(two_node_race_test, two_nodes_revoking_one_grant_at_once_end_it_once) {
+  const auto sam = login(a->port, "sam");
+  const auto sara_a = login(a->port, "sara");
+  for (int round = 0; round < 4; ++round) {
+    auto request = ask_for_acme_eu(a->port, sam);
+    auto granted = grant_acme_eu_answer(a->port, request, sara_a);
+    ASSERT_EQ(granted.status, 201u) << granted.text;
+    const auto grant_id = granted.body["grants"][0].value("id", "");
+    // b starts after the grant, so it loads the grant from the database: both nodes hold it live (as
+    // both would arm its expiry), and each would end it on what its own memory says.
+    const auto sara_b = restart_b(*this);
+    // One revoke ends it; the other finds it ended in its own transaction and says so, as a revoke of an
+    // ended grant does on one node. One event, one set of notifications, never a 503.
+    one_won_one_ended(round, post_on_both(*a, sara_a, *b, sara_b, "/v1/support/grants/revoke",
+                                          json{{"grants", {grant_id}}}.dump()),
+                      200);
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM audit WHERE event = 'support.revoke' AND outcome = 'done' AND "
+                            "grant_id = '" + grant_id + "'"),
+              "1")
+        << "round " << round;
+    EXPECT_EQ(pg_value(url, "SELECT state FROM support_grants WHERE grant_id = '" + grant_id + "'"), "revoked");
+  }
+}
+
+TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
+  const auto sara_a = login(a->port, "sara");
+  for (int round = 0; round < 4; ++round) {
+    auto started = http(a->port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(),
+                        sara_a);
+    ASSERT_EQ(started.status, 201u) << started.text;
+    const auto session = started.body["session"].value("id", "");
+    // b loads the running session (and would arm its expiry): both nodes would end it on their memory.
+    const auto sara_b = restart_b(*this);
+    one_won_one_ended(round, post_on_both(*a, sara_a, *b, sara_b, "/v1/impersonations/" + session + "/end", "{}"), 200);
+    // One end: one event, one "ended" notification for ann.
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM audit WHERE event = 'impersonation.end' AND outcome = 'done' AND "
+                            "session = '" + session + "'"),
+              "1")
+        << "round " << round;
+    EXPECT_EQ(pg_value(url, "SELECT state FROM sessions WHERE session_id = '" + session + "'"), "ended");
+  }
 }
 
 } // namespace
