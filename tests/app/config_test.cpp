@@ -189,6 +189,18 @@ TEST_F(config_test, unreadable_or_empty_key_file_refuses) {
   refused({"--config", write("actas.toml", "service_key_file = \"absent\"\n")}, "cannot read service key file");
 }
 
+TEST_F(config_test, a_key_file_larger_than_64_kib_or_a_device_is_refused_without_reading_it_whole) {
+  // Two valid keys padded with blank lines past the limit: refused for its size, not read on.
+  env_["ACTAS_SERVICE_KEY_FILE"] = write("huge", key_a + "\n" + key_b + "\n" + std::string(64 * 1024, '\n'));
+  refused({}, "larger than 64 KiB");
+  // A device that never ends (a wrong path) answers the same, at once.
+  env_["ACTAS_SERVICE_KEY_FILE"] = "/dev/zero";
+  refused({}, "larger than 64 KiB");
+  // Just under the limit, the keys are read.
+  env_["ACTAS_SERVICE_KEY_FILE"] = write("padded", key_a + "\n" + key_b + std::string(60 * 1024, '\n'));
+  EXPECT_EQ(ok({}).service_keys, (std::vector<std::string>{key_a, key_b}));
+}
+
 TEST_F(config_test, service_key_is_never_a_flag) {
   refused({"--service-key", key_a}, "never a command-line argument");
   refused({"--service-key=" + key_a}, "never a command-line argument");
