@@ -7,8 +7,6 @@ namespace actas::domain {
 
 namespace {
 
-bool is_admin_role(role r) { return r == role::admin || r == role::superadmin; }
-
 // Another customer's portal looks like no portal at all (nothing leaks across realms).
 bool portal_of_callers_realm(const directory& dir, const user& caller, const id& portal_id) {
   const portal* p = dir.find_portal(portal_id);

@@ -26,8 +26,6 @@ error check_name(const std::string& field, std::string_view value) {
 
 std::string trimmed(std::string_view s) { return std::string{trim(s)}; }
 
-bool is_admin_role(role r) { return r == role::admin || r == role::superadmin; }
-
 // A list of portals of `realm_id`, each once.
 error check_portal_list(const directory& dir, const std::string& field, const std::vector<id>& portals,
                         const id& realm_id) {

@@ -17,6 +17,9 @@ bool may_impersonate(role r);
 /// Roles that never belong to a realm.
 bool is_realmless(role r);
 
+/// admin or superadmin: the roles that manage users and settings of a realm.
+inline bool is_admin_role(role r) { return r == role::admin || r == role::superadmin; }
+
 std::string_view to_string(role r);
 std::optional<role> role_from_string(std::string_view name);
 

@@ -32,7 +32,7 @@ constexpr std::array<std::pair<grant_state, std::string_view>, 3> grant_names{{
   {grant_state::revoked, "revoked"},
 }};
 
-support_refusal field_error(std::string field, std::string message) {
+support_refusal field_refusal(std::string field, std::string message) {
   return {errc::invalid_request, std::move(field), std::move(message)};
 }
 
@@ -66,23 +66,23 @@ std::optional<support_refusal> check_request(const directory& dir, const user& c
   if (caller.user_role != role::support || caller.status != user_status::active)
     return support_refusal{errc::permission_missing, {}, "only vendor support staff request access"};
   if (portals.empty() || portals.size() > max_request_portals)
-    return field_error("portals", "name between 1 and 100 portals");
+    return field_refusal("portals", "name between 1 and 100 portals");
   std::optional<id> realm;
   std::set<id> seen;
   for (const auto& p : portals) {
     const auto* found = dir.find_portal(p);
     if (!found)
-      return field_error("portals", "no such portal: " + truncate_code_points(p, 100, "…"));
+      return field_refusal("portals", "no such portal: " + truncate_code_points(p, 100, "…"));
     if (!seen.insert(p).second)
-      return field_error("portals", "portal named twice: " + p);
+      return field_refusal("portals", "portal named twice: " + p);
     if (realm && *realm != found->realm_id)
-      return field_error("portals", "all portals of a request must belong to one customer");
+      return field_refusal("portals", "all portals of a request must belong to one customer");
     realm = found->realm_id;
   }
   if (!accept_text(reason, 1, max_support_reason))
-    return field_error("reason", "a reason of 1 to 500 characters without control characters is required");
+    return field_refusal("reason", "a reason of 1 to 500 characters without control characters is required");
   if (!accept_text(ticket, 1, max_ticket))
-    return field_error("ticket", "a ticket reference of 1 to 100 characters without control characters is required");
+    return field_refusal("ticket", "a ticket reference of 1 to 100 characters without control characters is required");
   realm_out = *realm;
   return std::nullopt;
 }
@@ -96,21 +96,21 @@ std::optional<support_refusal> check_grant(const directory& dir, const user& cal
   if (!req.pending())
     return support_refusal{errc::session_ended, {}, "the request is no longer pending"};
   if (portals.empty() || portals.size() > max_request_portals)
-    return field_error("portals", "name between 1 and 100 portals");
+    return field_refusal("portals", "name between 1 and 100 portals");
   std::set<id> seen;
   for (const auto& p : portals) {
     const auto* found = dir.find_portal(p);
     if (!found || found->realm_id != req.realm_id)
-      return field_error("portals", "no such portal in this customer: " + truncate_code_points(p, 100, "…"));
+      return field_refusal("portals", "no such portal in this customer: " + truncate_code_points(p, 100, "…"));
     if (!seen.insert(p).second)
-      return field_error("portals", "portal named twice: " + p);
+      return field_refusal("portals", "portal named twice: " + p);
     if (std::find(active_portals.begin(), active_portals.end(), p) != active_portals.end())
-      return field_error("portals", "portal already has an active grant: " + p);
+      return field_refusal("portals", "portal already has an active grant: " + p);
   }
   const auto* realm = dir.find_realm(req.realm_id);
   auto max = realm ? dir.effective_settings(realm->top_portal).support.max_duration_s : support_settings{}.max_duration_s;
   if (duration_s < 3600 || duration_s > max)
-    return field_error("duration_s", "between 3600 and " + std::to_string(max) + " seconds");
+    return field_refusal("duration_s", "between 3600 and " + std::to_string(max) + " seconds");
   return std::nullopt;
 }
 

@@ -9,8 +9,6 @@ namespace actas::domain {
 
 namespace {
 
-bool is_admin_role(role r) { return r == role::admin || r == role::superadmin; }
-
 // Entries of `after` that `before` did not hold: what a change hands out.
 std::vector<id> added(const std::vector<id>& before, const std::vector<id>& after) {
   std::vector<id> out;

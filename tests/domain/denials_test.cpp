@@ -5,15 +5,12 @@
 #include "domain/denial_limiter.hpp"
 #include "domain/denials.hpp"
 #include "domain/text.hpp"
+#include "tests/domain/repeat.hpp"
 
 namespace actas::domain {
 namespace {
 
-std::string repeat(std::string_view s, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += s;
-  return out;
-}
+using actas::testing::repeat;
 
 timestamp at(std::string_view text) { return *parse_utc(text); }
 

@@ -6,7 +6,7 @@
 namespace actas::domain {
 namespace {
 
-const timestamp t0 = from_micros(1'700'000'000'000'000);
+const timestamp first_seen = from_micros(1'700'000'000'000'000);
 
 TEST(idempotency_key, is_one_to_255_printable_ascii_characters) {
   EXPECT_TRUE(valid_idempotency_key("a"));
@@ -20,21 +20,21 @@ TEST(idempotency_key, is_one_to_255_printable_ascii_characters) {
 }
 
 TEST(idempotency_rule, a_first_request_proceeds_and_a_second_waits_for_it) {
-  EXPECT_EQ(judge_idempotent_request(std::nullopt, false, "f", t0), idempotency_verdict::proceed);
-  EXPECT_EQ(judge_idempotent_request(std::nullopt, true, "f", t0), idempotency_verdict::in_progress);
+  EXPECT_EQ(judge_idempotent_request(std::nullopt, false, "f", first_seen), idempotency_verdict::proceed);
+  EXPECT_EQ(judge_idempotent_request(std::nullopt, true, "f", first_seen), idempotency_verdict::in_progress);
 }
 
 TEST(idempotency_rule, an_answer_within_24_hours_is_replayed_for_the_same_request_only) {
-  const idempotent_answer kept{"f", 201, "{}", t0};
-  const auto just_before = t0 + idempotency_window - std::chrono::microseconds(1);
+  const idempotent_answer kept{"f", 201, "{}", first_seen};
+  const auto just_before = first_seen + idempotency_window - std::chrono::microseconds(1);
   EXPECT_EQ(judge_idempotent_request(kept, false, "f", just_before), idempotency_verdict::replay);
   EXPECT_EQ(judge_idempotent_request(kept, false, "g", just_before), idempotency_verdict::key_reused);
 }
 
 TEST(idempotency_rule, after_24_hours_the_key_is_free_again) {
-  const idempotent_answer kept{"f", 201, "{}", t0};
-  EXPECT_EQ(judge_idempotent_request(kept, false, "g", t0 + idempotency_window), idempotency_verdict::proceed);
-  EXPECT_EQ(judge_idempotent_request(kept, true, "f", t0 + idempotency_window), idempotency_verdict::in_progress);
+  const idempotent_answer kept{"f", 201, "{}", first_seen};
+  EXPECT_EQ(judge_idempotent_request(kept, false, "g", first_seen + idempotency_window), idempotency_verdict::proceed);
+  EXPECT_EQ(judge_idempotent_request(kept, true, "f", first_seen + idempotency_window), idempotency_verdict::in_progress);
 }
 
 TEST(idempotency_rule, server_errors_are_not_outcomes) {

@@ -3,6 +3,7 @@
 
 #include "domain/start_rules.hpp"
 #include "fixture.hpp"
+#include "tests/domain/repeat.hpp"
 
 namespace {
 
@@ -10,11 +11,7 @@ using namespace actas::testing;
 
 const std::string good_reason = "ticket 4711: learner cannot see course";
 
-std::string repeat(std::string_view s, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += s;
-  return out;
-}
+using actas::testing::repeat;
 
 struct start_case {
   std::string name;

@@ -2,16 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "domain/text.hpp"
+#include "tests/domain/repeat.hpp"
 
 namespace {
 
 using namespace actas::domain;
 
-std::string repeat(std::string_view s, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += s;
-  return out;
-}
+using actas::testing::repeat;
 
 TEST(utf8, accepts_well_formed_text) {
   for (const char* ok : {"", "plain", "caf\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC", "\xF0\x9F\x98\x80",

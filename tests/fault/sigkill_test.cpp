@@ -23,8 +23,6 @@
 namespace actas::testing {
 namespace {
 
-const std::string& reason = demo_reason;
-
 /// What the client was told, in order.
 struct acknowledged {
   std::mutex mu;
@@ -92,7 +90,7 @@ void churn_grants(std::uint16_t port, const std::string& sara, const std::string
 /// Starts and ends sara's sessions on ann until the server stops answering.
 void churn(std::uint16_t port, const std::string& sara, acknowledged& acks) {
   for (;;) {
-    auto s = http(port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", reason}}.dump(), sara);
+    auto s = http(port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), sara);
     if (s.status == 0) return;
     std::string id;
     if (s.status == 201) {

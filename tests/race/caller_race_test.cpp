@@ -13,14 +13,14 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 10;
+constexpr int caller_rounds = 10;
 
 TEST(caller_race_test, a_demoted_admins_changes_in_flight_do_not_commit_after_his_demotion) {
   demo_server d;
   ASSERT_NE(d.port, 0) << d.server.err_text;
   const auto adam = login(d.port, "adam");
   const auto sara = login(d.port, "sara");
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < caller_rounds; ++round) {
     std::atomic<int> steps{0};
     std::vector<std::thread> renames;
     for (int t = 0; t < 4; ++t)

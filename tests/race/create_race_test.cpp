@@ -13,7 +13,7 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 15;
+constexpr int create_rounds = 15;
 
 json learner(const std::string& user_id, const std::string& username) {
   return {{"id", user_id}, {"username", username}, {"name", "New " + username}, {"role", "learner"}, {"portal", "acme-eu"}};
@@ -54,7 +54,7 @@ protected:
 };
 
 TEST_F(create_race_test, two_creates_of_one_id_make_one_user_and_refuse_the_other) {
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < create_rounds; ++round) {
     const auto user_id = "twin-" + std::to_string(round);
     const std::array<json, 2> bodies{learner(user_id, user_id + "-a"), learner(user_id, user_id + "-b")};
     auto answers = create_both(d.port, sara, bodies);
@@ -71,7 +71,7 @@ TEST_F(create_race_test, two_creates_of_one_id_make_one_user_and_refuse_the_othe
 }
 
 TEST_F(create_race_test, two_creates_of_one_username_make_one_user_and_refuse_the_other) {
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < create_rounds; ++round) {
     const auto username = "same-name-" + std::to_string(round);
     const std::array<json, 2> bodies{learner(username + "-1", username), learner(username + "-2", username)};
     auto answers = create_both(d.port, sara, bodies);

@@ -12,7 +12,7 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 16;
+constexpr int grant_rounds = 16;
 
 /// A live grant of acme-eu for sam and its temporary admin's token.
 struct live_grant {
@@ -64,7 +64,7 @@ protected:
 };
 
 TEST_F(grant_race_test, a_start_racing_the_revoke_of_its_grant_leaves_no_session) {
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < grant_rounds; ++round) {
     auto g = grant_for_sam(d.port, sam, sara);
     ASSERT_FALSE(g.token.empty());
     std::thread starter([&] {
@@ -78,7 +78,7 @@ TEST_F(grant_race_test, a_start_racing_the_revoke_of_its_grant_leaves_no_session
 }
 
 TEST_F(grant_race_test, a_revoke_racing_the_temporary_admins_own_requests_is_the_last_word) {
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < grant_rounds; ++round) {
     auto g = grant_for_sam(d.port, sam, sara);
     ASSERT_FALSE(g.token.empty());
     std::atomic<int> steps{0};

@@ -15,7 +15,7 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 8;
+constexpr int change_rounds = 8;
 
 /// One server for all rounds (each round undoes its change); sam, sara and adam logged in.
 class race_test : public ::testing::Test {
@@ -43,7 +43,7 @@ protected:
 };
 
 TEST_F(race_test, a_demotion_is_not_undone_by_concurrent_changes_of_other_fields) {
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < change_rounds; ++round) {
     std::atomic<int> steps{0};
     std::vector<std::thread> renames;
     for (int t = 0; t < 4; ++t)
@@ -66,7 +66,7 @@ TEST_F(race_test, a_demotion_is_not_undone_by_concurrent_changes_of_other_fields
 }
 
 TEST_F(race_test, a_start_racing_a_demotion_leaves_no_session_of_the_demoted_admin) {
-  for (int round = 0; round < 2 * rounds; ++round) {
+  for (int round = 0; round < 2 * change_rounds; ++round) {
     std::thread starter([&] {
       http(d.port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam);
     });
@@ -83,7 +83,7 @@ TEST_F(race_test, a_start_racing_a_demotion_leaves_no_session_of_the_demoted_adm
 }
 
 TEST_F(race_test, two_grants_for_one_portal_never_both_live) {
-  for (int round = 0; round < 2 * rounds; ++round) {
+  for (int round = 0; round < 2 * change_rounds; ++round) {
     std::vector<std::string> requests;
     for (int i = 0; i < 2; ++i)
       if (auto id = ask_for_acme_eu(d.port, sam); !id.empty()) requests.push_back(id);
@@ -104,7 +104,7 @@ TEST_F(race_test, two_grants_for_one_portal_never_both_live) {
 }
 
 TEST_F(race_test, a_deny_racing_an_allow_leaves_one_decision) {
-  for (int round = 0; round < 2 * rounds; ++round) {
+  for (int round = 0; round < 2 * change_rounds; ++round) {
     const auto request = ask_for_acme_eu(d.port, sam);
     ASSERT_FALSE(request.empty());
     unsigned granted = 0, denied = 0;

@@ -14,7 +14,7 @@
 namespace actas::testing {
 namespace {
 
-constexpr int rounds = 12;
+constexpr int start_rounds = 12;
 
 /// How many sessions `column` = `who` left running, as the API shows them and as the store holds them.
 void expect_none_running(const demo_server& d, const std::string& sara, const std::string& column,
@@ -42,7 +42,7 @@ void race_start_against(const change_fn& change, const change_fn& undo, const st
   ASSERT_NE(d.port, 0) << d.server.err_text;
   const auto sara = login(d.port, "sara");
   const people p{d.port, sara, login(d.port, "ann")};
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < start_rounds; ++round) {
     const auto adam = login(d.port, "adam");
     std::thread starter([&] {
       http(d.port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam);
@@ -89,7 +89,7 @@ TEST(start_race_test, a_start_racing_its_callers_logout_leaves_no_session) {
   ASSERT_NE(d.port, 0) << d.server.err_text;
   const auto sara = login(d.port, "sara");
   int started = 0;
-  for (int round = 0; round < rounds * 2; ++round) {
+  for (int round = 0; round < start_rounds * 2; ++round) {
     const auto adam = login(d.port, "adam");
     unsigned start_status = 0;
     std::thread starter([&] {
@@ -105,7 +105,7 @@ TEST(start_race_test, a_start_racing_its_callers_logout_leaves_no_session) {
     expect_none_running(d, sara, "actor", "adam", round);
     end_leftovers(d.port, sara);
   }
-  std::cout << "starts answered 201 (then ended by the logout): " << started << " of " << rounds * 2 << "\n";
+  std::cout << "starts answered 201 (then ended by the logout): " << started << " of " << start_rounds * 2 << "\n";
 }
 
 } // namespace

@@ -17,7 +17,7 @@ namespace {
 
 using namespace actas::testing;
 
-writer::job append(const std::string& chain, const std::string& event) {
+writer::job append_event(const std::string& chain, const std::string& event) {
   return [=](transaction& tx) { tx.append_audit(make_event(chain, event, at_s(1))); };
 }
 
@@ -26,8 +26,8 @@ protected:
   void SetUp() override {
     crypto::init();
     auto w = make_inline_writer(path());
-    for (const char* e : {"e1", "e2", "e3"}) ASSERT_TRUE(commit(*w, append("acme", e)));
-    ASSERT_TRUE(commit(*w, append("globex", "g1")));
+    for (const char* e : {"e1", "e2", "e3"}) ASSERT_TRUE(commit(*w, append_event("acme", e)));
+    ASSERT_TRUE(commit(*w, append_event("globex", "g1")));
     EXPECT_TRUE(w->broken_chains().empty());
   }
   std::string path() const { return location_; }
@@ -62,9 +62,9 @@ TEST_F(chain_check_test, a_broken_chain_is_found_at_start_and_takes_no_new_event
   ASSERT_EQ(broken.size(), 1u);
   EXPECT_EQ(broken[0].chain, "acme");
   EXPECT_EQ(broken[0].first_bad_seq, 3);
-  EXPECT_FALSE(commit(*w, append("acme", "e4")));
+  EXPECT_FALSE(commit(*w, append_event("acme", "e4")));
   // Other realms go on.
-  EXPECT_TRUE(commit(*w, append("globex", "g2")));
+  EXPECT_TRUE(commit(*w, append_event("globex", "g2")));
   EXPECT_EQ(database(path()).audit_chain("acme").size(), 2u);
 }
 
