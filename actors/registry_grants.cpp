@@ -41,6 +41,19 @@ const domain::support_grant* revoke_not_yet_written(const registry_state& st, co
   return nullptr;
 }
 
+/// Answers a revoke once its ends came back: the grants it ended, or 409 `session_ended` (audited) when
+/// another node had ended every one of them first, or 503 when a write failed.
+void answer_revoke(registry_self self, caf::typed_response_promise<grants_reply> rp, bool ok,
+                   std::vector<domain::support_grant> ended, const domain::denial& gone_denial, const refusal& gone) {
+  const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+  if (!ok)
+    rp.deliver(unavailable);
+  else if (ended.empty())
+    refuse_to(self, gone_denial, rp, grants_reply{gone, {}}, unavailable);
+  else
+    rp.deliver(grants_reply{{}, std::move(ended)});
+}
+
 } // namespace
 
 namespace {
@@ -283,7 +296,11 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
   if (auth.who.kind != domain::token_kind::user || ids.empty() || ids.size() > 100)
     return denied({ids.empty() || ids.size() > 100 ? errc::invalid_request : errc::forbidden, "grants",
                    "name between 1 and 100 grants"});
-  // A revoke of grants whose end was decided but not yet written learns how the next write goes.
+  const refusal gone{errc::session_ended, "grants", "grant already ended: " + ids.front()};
+  auto gone_denial =
+      support_denial(self, auth.who, "support.revoke", gone, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
+  // A revoke of grants whose end was decided but not yet written learns how the next write goes: the
+  // grants it wrote the end of, and none that another node ended meanwhile.
   if (std::all_of(ids.begin(), ids.end(), [&](const id& g) {
         const auto* e = revoke_not_yet_written(st, g);
         return e && domain::is_superadmin_of(*caller, e->realm_id);
@@ -293,15 +310,20 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     auto all_ok = std::make_shared<bool>(true);
     auto answered = std::make_shared<std::vector<domain::support_grant>>();
     for (const auto& g : ids) {
-      answered->push_back(*revoke_not_yet_written(st, g));
-      st.unwritten_grant_ends.at(st.grant_end_of.at(g)).waiters.push_back([rp, left, all_ok, answered](bool ok) mutable {
+      auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
+      std::size_t k = 0;
+      while (pe.ends[k].grant.grant_id != g)
+        ++k;
+      auto decided = pe.ends[k].grant;
+      pe.waiters.push_back([self, rp, left, all_ok, answered, written = pe.written, k, decided, gone,
+                            gone_denial](bool ok) mutable {
         *all_ok = *all_ok && ok;
+        // Read as the write comes back, on this actor: no run of the job is in flight then.
+        if (ok && (*written)[k])
+          answered->push_back(decided);
         if (--*left > 0)
           return;
-        if (*all_ok)
-          rp.deliver(grants_reply{{}, *answered});
-        else
-          rp.deliver(grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+        answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
       });
     }
     retry_unwritten(self);
@@ -316,18 +338,9 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
       return denied({errc::session_ended, "grants", "grant already ended: " + grant_id});
   }
   auto rp = self->make_response_promise<grants_reply>();
-  const refusal gone{errc::session_ended, "grants", "grant already ended: " + ids.front()};
-  auto gone_denial =
-      support_denial(self, auth.who, "support.revoke", gone, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
   end_grants(self, ids, domain::grant_state::revoked, caller->user_id, ip,
              [self, rp, gone, gone_denial](bool ok, std::vector<domain::support_grant> ended) mutable {
-               const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
-               if (!ok)
-                 rp.deliver(unavailable);
-               else if (ended.empty())  // another node ended every one of them first
-                 refuse_to(self, gone_denial, rp, grants_reply{gone, {}}, unavailable);
-               else
-                 rp.deliver(grants_reply{{}, std::move(ended)});
+               answer_revoke(self, rp, ok, std::move(ended), gone_denial, gone);
              });
   return rp;
 }
@@ -423,25 +436,31 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
   struct progress {
     std::size_t waiting = 2;
     bool ok = true;
+    std::vector<domain::support_grant> ended;  // by this end: not those another node ended first
   };
   auto state = std::make_shared<progress>();
   state->waiting += starting.size();
-  auto done = [state, ends, written, then](bool ok) {
+  auto done = [state, then](bool ok) {
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
       return;
-    if (!then)
-      return;
-    std::vector<domain::support_grant> ended;  // by this end: not those another node ended first
-    for (std::size_t k = 0; k < ends.size() && k < written->size(); ++k)
-      if ((*written)[k])
-        ended.push_back(ends[k].grant);
-    then(state->ok, std::move(ended));
+    if (then)
+      then(state->ok, std::move(state->ended));
+  };
+  // `written` is read only as the grants' write comes back, on this actor, when no run of its job is in
+  // flight (after a failed write, a retry's job may be running on the writer while a session end comes in).
+  auto grants_written = [state, ends, written, done](bool ok) {
+    if (ok)
+      for (std::size_t k = 0; k < ends.size(); ++k)
+        if ((*written)[k])
+          state->ended.push_back(ends[k].grant);
+    done(ok);
   };
   const auto n = st.next_grant_end++;
   for (const auto& e : ends)
     st.grant_end_of[e.grant.grant_id] = n;
-  st.unwritten_grant_ends.emplace(n, pending_grant_end{std::move(ends), written, std::move(write), false, {done}});
+  st.unwritten_grant_ends.emplace(n,
+                                  pending_grant_end{std::move(ends), written, std::move(write), false, {grants_written}});
   for (const auto& session_id : starting) {
     st.recheck_at_start[session_id] = by;
     st.late_start_waiters[session_id].push_back(done);
@@ -468,7 +487,10 @@ void write_grant_end(registry_self self, std::uint64_t n) {
       const auto& pe = i->second;
       for (std::size_t k = 0; k < pe.ends.size(); ++k) {
         const auto& e = pe.ends[k];
-        // This node's dashboards lose the grant either way; who was told of the end is the writer's.
+        // This node's dashboards lose the grant either way. Its notes are pushed only if this run wrote
+        // them: when another node ended it first, that node pushes its own; when this node's earlier
+        // write landed although its commit was reported failed (connection lost, outcome unknown), the
+        // notes are stored but not pushed live (they are read from the list).
         publish(self, {true, std::nullopt, std::nullopt, e.grant});
         st.grant_end_of.erase(e.grant.grant_id);
         if ((*pe.written)[k])

@@ -95,7 +95,8 @@ std::optional<impersonation_session> lookup(registry_self self, const id& sessio
 void write_end(registry_self self, const id& session_id);
 
 /// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive (only
-/// those of the end that was written: when another node ended the session first, its notes are its own).
+/// if this run wrote them: when another node ended the session first it pushes its own; when this node's
+/// earlier write landed although its commit was reported failed, they are stored but not pushed live).
 void announce_end(registry_self self, pending_end& pe) {
   const auto& s = pe.session;
   if (pe.handle)

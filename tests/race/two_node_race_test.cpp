@@ -212,6 +212,12 @@ std::pair<http_result, http_result> post_on_both(node& a, const std::string& bea
   return {on_a, on_b};
 }
 
+/// How many rows `sql` counts on the shared database.
+int pg_count(const std::string& url, const std::string& sql) {
+  const auto v = pg_value(url, sql);
+  return v.empty() ? -1 : std::stoi(v);
+}
+
 /// One of two answers is `won` and the other 409 `session_ended` (never a 503, never two wins).
 void one_won_one_ended(int round, const std::pair<http_result, http_result>& answers, unsigned won) {
   const auto& [on_a, on_b] = answers;
@@ -225,11 +231,13 @@ void one_won_one_ended(int round, const std::pair<http_result, http_result>& ans
 TEST_F(two_node_race_test, two_nodes_revoking_one_grant_at_once_end_it_once) {
   const auto sam = login(a->port, "sam");
   const auto sara_a = login(a->port, "sara");
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < two_node_rounds / 2; ++round) {
     auto request = ask_for_acme_eu(a->port, sam);
     auto granted = grant_acme_eu_answer(a->port, request, sara_a);
     ASSERT_EQ(granted.status, 201u) << granted.text;
     const auto grant_id = granted.body["grants"][0].value("id", "");
+    const auto sams_notes = "SELECT count(*) FROM notifications WHERE user_id = 'sam' AND kind = 'support_revoked'";
+    const auto notes_before = pg_count(url, sams_notes);
     // b starts after the grant, so it loads the grant from the database: both nodes hold it live (as
     // both would arm its expiry), and each would end it on what its own memory says.
     const auto sara_b = restart_b(*this);
@@ -243,16 +251,24 @@ TEST_F(two_node_race_test, two_nodes_revoking_one_grant_at_once_end_it_once) {
               "1")
         << "round " << round;
     EXPECT_EQ(pg_value(url, "SELECT state FROM support_grants WHERE grant_id = '" + grant_id + "'"), "revoked");
+    // The support user is told once; the second revoke is audited as refused, naming the grant.
+    EXPECT_EQ(pg_count(url, sams_notes), notes_before + 1) << "round " << round;
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM audit WHERE event = 'support.revoke' AND outcome = 'denied' AND "
+                            "code = 'session_ended' AND detail LIKE '%" + grant_id + "%'"),
+              "1")
+        << "round " << round;
   }
 }
 
 TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
   const auto sara_a = login(a->port, "sara");
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < two_node_rounds / 2; ++round) {
     auto started = http(a->port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(),
                         sara_a);
     ASSERT_EQ(started.status, 201u) << started.text;
     const auto session = started.body["session"].value("id", "");
+    const auto anns_notes = "SELECT count(*) FROM notifications WHERE user_id = 'ann' AND kind = 'impersonation_ended'";
+    const auto notes_before = pg_count(url, anns_notes);
     // b loads the running session (and would arm its expiry): both nodes would end it on their memory.
     const auto sara_b = restart_b(*this);
     one_won_one_ended(round, post_on_both(*a, sara_a, *b, sara_b, "/v1/impersonations/" + session + "/end", "{}"), 200);
@@ -262,6 +278,12 @@ TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
               "1")
         << "round " << round;
     EXPECT_EQ(pg_value(url, "SELECT state FROM sessions WHERE session_id = '" + session + "'"), "ended");
+    // ann is told once; the second end is audited as refused, naming the session.
+    EXPECT_EQ(pg_count(url, anns_notes), notes_before + 1) << "round " << round;
+    EXPECT_EQ(pg_value(url, "SELECT count(*) FROM audit WHERE event = 'impersonation.end' AND outcome = 'denied' AND "
+                            "code = 'session_ended' AND session = '" + session + "'"),
+              "1")
+        << "round " << round;
   }
 }
 
