@@ -45,6 +45,21 @@ using impersonation_actor = caf::typed_actor<
   // From the registry once the end is durable: tell the tabs `session_ended`, close them, quit.
   caf::reacts_to<ended_atom, domain::impersonation_session>>;
 
+/// One per active support grant: its deadlines and its end. The registry decides the end on its caches;
+/// this actor is the one place that writes it, again until it is durable, and reports it durable once.
+using grant_actor = caf::typed_actor<
+  // From the timer wheel: the warning (11) or the expiry (12) is due; forwarded to the registry as `due`.
+  caf::reacts_to<timeout_atom, std::uint64_t>,
+  // From the registry: the end it decided. Answered with how the next write came out: (durable, this
+  // node's write ended the grant; false when another node had ended it first).
+  caf::replies_to<end_atom, grant_end>::with<bool, bool>,
+  // A repeat revoke: write now unless a write is in flight; answered like the first.
+  caf::replies_to<end_atom>::with<bool, bool>,
+  // From the writer: job n of this actor committed (ok) or not.
+  caf::reacts_to<committed_atom, std::uint64_t, bool>,
+  // Self-sent: write again an end the audit log refused.
+  caf::reacts_to<retry_atom>>;
+
 /// The live dashboard: subscribed tabs with their scopes; every change is published once and reaches the
 /// tabs whose scope holds it.
 using dashboard_actor = caf::typed_actor<
@@ -158,8 +173,11 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<access_atom, std::string>::with<access_reply>,
   // A grant's access log (token hash, grant id): its events on the realm's chain.
   caf::replies_to<glog_atom, std::string, id>::with<audit_reply>,
-  // From a support timer: request lapse (cookie 10), grant warning (11) or expiry (12) of `id`.
+  // From a support timer or a grant actor: request lapse (cookie 10), grant warning (11) or expiry (12).
   caf::reacts_to<due_atom, id, std::uint64_t>,
+  // From a grant actor: the grant's end is durable (id, whether this node's write ended it); the
+  // registry announces it (dashboards; the notes, when its write was the one that ended it).
+  caf::reacts_to<ended_atom, id, bool>,
   // A tab (opened with this token hash) asks for the dashboard: admins get a snapshot and live updates
   // within their scope, everyone else an error frame.
   caf::reacts_to<subscribe_atom, socket_actor, std::string>,

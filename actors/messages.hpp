@@ -347,6 +347,16 @@ struct timer_request {
   std::uint64_t cookie = 0;
 };
 
+/// One grant's end as the registry decided it (tokens dead, temporary admin tombstoned, sessions ended):
+/// what its grant actor writes, only if the grant is still live in the database when the write runs
+/// (another node holding the same grant may have ended it first).
+struct grant_end {
+  domain::support_grant grant;
+  std::optional<domain::user> tombstone;  ///< the temporary admin, deleted
+  std::vector<domain::notification> notes;
+  domain::audit_event event;
+};
+
 } // namespace actas::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::principal)
@@ -393,4 +403,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<actas::actors::dashboard_update>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::dashboard_scope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grant_end)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

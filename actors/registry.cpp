@@ -159,6 +159,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
       return detail::grant_log(self, token_hash, grant_id);
     },
     [=](due_atom, const id& owner, std::uint64_t cookie) { detail::support_due(self, owner, cookie); },
+    [=](ended_atom, const id& grant_id, bool written) { detail::grant_end_durable(self, grant_id, written); },
     [=](mygrants_atom, const std::string& token_hash) { return detail::own_grants(self, token_hash); },
     [=](subscribe_atom, const socket_actor& tab, const std::string& token_hash) {
       detail::subscribe(self, tab, token_hash);

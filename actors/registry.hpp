@@ -101,25 +101,11 @@ struct pending_end {
   std::vector<std::function<void(end_outcome, const domain::impersonation_session&)>> waiters;  ///< answered once known
 };
 
-/// One grant's end as this node decided it: written only if the grant is still live in the database when
-/// the write runs (another node holding the same grant may have ended it first).
-struct grant_end {
-  domain::support_grant grant;
-  std::optional<domain::user> tombstone;  ///< the temporary admin, deleted
-  std::vector<domain::notification> notes;
-  domain::audit_event event;
-};
-
-/// Grant ends that are decided (tokens dead, temporary admins tombstoned) but not yet durable: written
-/// again until they are, and only then announced (issue 13: an end whose write failed is retried).
-struct pending_grant_end {
-  std::vector<grant_end> ends;
-  /// Per end, whether the last run of the write found the grant live and wrote its end (SPEC §6
-  /// "Concurrency": the end is decided in the transaction that records it).
-  std::shared_ptr<std::vector<bool>> written;
-  std::function<void(store::transaction&)> write;
-  bool writing = false;  ///< a write is in flight: a retry must not write the events twice
-  std::vector<std::function<void(bool)>> waiters;  ///< answered once the next write is known
+/// A grant whose end this node decided but its grant actor has not yet made durable: it still holds its
+/// portal (a restart would find it live), and a repeat revoke asks its actor how the next write goes.
+struct ending_grant {
+  grant_end end;
+  grant_actor writer;
 };
 
 struct registry_state {
@@ -151,7 +137,7 @@ struct registry_state {
   std::uint64_t plain_allowed = 0;
   /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).
   domain::denial_limiter denials;
-  // Support access: pending requests and active grants, each with the actor owning its deadlines.
+  // Support access: pending requests and active grants (each with the actor owning its deadlines).
   std::map<id, domain::support_request> requests;
   std::map<id, domain::support_grant> grants;
   /// Decisions in flight (SPEC §6 "Concurrency"): a request being granted, denied or cancelled, and the
@@ -165,9 +151,10 @@ struct registry_state {
   /// Ends waiting on such a start (a grant's end waits for its temporary admin's): told once the start
   /// failed, runs, or has ended durably.
   std::map<id, std::vector<std::function<void(bool)>>> late_start_waiters;
-  std::map<std::uint64_t, pending_grant_end> unwritten_grant_ends;
-  std::map<id, std::uint64_t> grant_end_of;  ///< grant → its entry in unwritten_grant_ends
-  std::uint64_t next_grant_end = 1;
+  /// The actor of each active grant (its deadlines and its end).
+  std::map<id, grant_actor> grant_actors;
+  std::map<id, ending_grant> ending_grants;
+  /// The deadline owner of each pending request.
   std::map<id, timer_client_actor> support_timers;
 
   static inline const char* name = "registry";

@@ -24,21 +24,17 @@ std::vector<id> active_portals(const registry_state& st) {
   for (const auto& portal_id : st.granting_portals)
     out.push_back(portal_id);
   // A grant whose end is not yet durable still holds its portal: a restart would find it live.
-  for (const auto& [n, pe] : st.unwritten_grant_ends)
-    for (const auto& e : pe.ends)
-      out.push_back(e.grant.portal_id);
+  for (const auto& [grant_id, e] : st.ending_grants)
+    out.push_back(e.end.grant.portal_id);
   return out;
 }
 
 /// The grant as its revoke decided it, while that revoke is not yet durable (else null).
 const domain::support_grant* revoke_not_yet_written(const registry_state& st, const id& grant_id) {
-  auto n = st.grant_end_of.find(grant_id);
-  if (n == st.grant_end_of.end())
+  auto i = st.ending_grants.find(grant_id);
+  if (i == st.ending_grants.end() || i->second.end.grant.state != domain::grant_state::revoked)
     return nullptr;
-  for (const auto& e : st.unwritten_grant_ends.at(n->second).ends)
-    if (e.grant.grant_id == grant_id && e.grant.state == domain::grant_state::revoked)
-      return &e.grant;
-  return nullptr;
+  return &i->second.end.grant;
 }
 
 /// Answers a revoke once its ends came back: the grants it ended, or 409 `session_ended` (audited) when
@@ -226,7 +222,7 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
                         st.dir.put_user(u);
                       for (const auto& g : plan->grants) {
                         st.grants[g.grant_id] = g;
-                        start_timer(self, g.grant_id,
+                        spawn_grant(self, g.grant_id,
                                     {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
                       }
                       for (const auto& admin : superadmins_of(st.dir, request.realm_id))
@@ -310,23 +306,23 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     auto all_ok = std::make_shared<bool>(true);
     auto answered = std::make_shared<std::vector<domain::support_grant>>();
     for (const auto& g : ids) {
-      auto& pe = st.unwritten_grant_ends.at(st.grant_end_of.at(g));
-      std::size_t k = 0;
-      while (pe.ends[k].grant.grant_id != g)
-        ++k;
-      auto decided = pe.ends[k].grant;
-      pe.waiters.push_back([self, rp, left, all_ok, answered, written = pe.written, k, decided, gone,
-                            gone_denial](bool ok) mutable {
-        *all_ok = *all_ok && ok;
-        // Read as the write comes back, on this actor: no run of the job is in flight then.
-        if (ok && (*written)[k])
-          answered->push_back(decided);
-        if (--*left > 0)
-          return;
-        answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
-      });
+      const auto& ending = st.ending_grants.at(g);
+      self->request(ending.writer, caf::infinite, end_atom::value)
+        .then(
+          [self, rp, left, all_ok, answered, decided = ending.end.grant, gone, gone_denial](bool ok,
+                                                                                          bool written) mutable {
+            *all_ok = *all_ok && ok;
+            if (written)
+              answered->push_back(decided);
+            if (--*left == 0)
+              answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
+          },
+          [self, rp, left, all_ok, answered, gone, gone_denial](const caf::error&) mutable {
+            *all_ok = false;
+            if (--*left == 0)
+              answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
+          });
     }
-    retry_unwritten(self);
     return rp;
   }
   for (const auto& grant_id : ids) {
@@ -359,7 +355,6 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     auto& g = e.grant;
     g = i->second;
     st.grants.erase(i);
-    stop_timer(self, grant_id);
     // An expiry is dated at its deadline, also when noticed after a restart.
     auto at = how == domain::grant_state::expired ? g.expires_at : now(self);
     domain::end_grant(g, how, at, by);
@@ -405,41 +400,20 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     e.event.detail_json = nlohmann::json{{"temp_admin", g.temp_admin}}.dump();
     ends.push_back(std::move(e));
   }
-  // Decided again in the transaction (SPEC §6 "Concurrency"): each grant is re-read (FOR UPDATE on
-  // PostgreSQL) and its end written only if it is still live there. Another node that loaded the same
-  // grant at its start may have revoked it, or its own timer expired it, first: then this end writes
-  // nothing and announces nothing, so a grant ends once, with one event and one set of notifications.
-  auto written = std::make_shared<std::vector<bool>>();
-  auto write = [ends, written](store::transaction& tx) {
-    written->assign(ends.size(), false);  // a run after a deadlock or a failed write starts over
-    for (std::size_t k = 0; k < ends.size(); ++k) {
-      const auto& e = ends[k];
-      auto stored = tx.find_grant(e.grant.grant_id);
-      if (!stored || stored->state != domain::grant_state::active)
-        continue;
-      tx.put_grant(e.grant);
-      tx.revoke_user_tokens(e.grant.temp_admin, *e.grant.ended_at);
-      if (e.tombstone)
-        tx.put_user(*e.tombstone);
-      for (const auto& n : e.notes)
-        tx.put_notification(n);
-      tx.append_audit(e.event);
-      (*written)[k] = true;
-    }
-  };
   // Two things must be durable before the caller hears of the end: the grants (with their tombstones and
-  // notes) and the ends of the impersonations their temporary admins ran. Those end at once, here, so
-  // nothing else (the token sweep) can end them first for another reason. Each is written again until it
-  // is durable, and announced only then.
+  // notes), each written by its grant actor (decided again in its transaction: a grant another node ended
+  // first is not ended twice), and the ends of the impersonations their temporary admins ran. Those end
+  // at once, here, so nothing else (the token sweep) can end them first for another reason. Each is
+  // written again until it is durable, and announced only then.
   // A start of a temporary admin still in flight (decided before this end) is checked once it commits and
   // ends then, `grant_ended`; the end is answered only after that too, so no session outlives the answer.
   struct progress {
-    std::size_t waiting = 2;
+    std::size_t waiting = 1;
     bool ok = true;
     std::vector<domain::support_grant> ended;  // by this end: not those another node ended first
   };
   auto state = std::make_shared<progress>();
-  state->waiting += starting.size();
+  state->waiting += ends.size() + starting.size();
   auto done = [state, then](bool ok) {
     state->ok = state->ok && ok;
     if (--state->waiting > 0)
@@ -447,62 +421,46 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     if (then)
       then(state->ok, std::move(state->ended));
   };
-  // `written` is read only as the grants' write comes back, on this actor, when no run of its job is in
-  // flight (after a failed write, a retry's job may be running on the writer while a session end comes in).
-  auto grants_written = [state, ends, written, done](bool ok) {
-    if (ok)
-      for (std::size_t k = 0; k < ends.size(); ++k)
-        if ((*written)[k])
-          state->ended.push_back(ends[k].grant);
-    done(ok);
-  };
-  const auto n = st.next_grant_end++;
-  for (const auto& e : ends)
-    st.grant_end_of[e.grant.grant_id] = n;
-  st.unwritten_grant_ends.emplace(n,
-                                  pending_grant_end{std::move(ends), written, std::move(write), false, {grants_written}});
+  for (auto& e : ends) {
+    auto a = st.grant_actors.find(e.grant.grant_id);
+    // Every active grant has its actor (spawned with it); one missing would be spawned to write the end.
+    auto writer = a != st.grant_actors.end() ? a->second : (spawn_grant(self, e.grant.grant_id, {}),
+                                                            st.grant_actors.at(e.grant.grant_id));
+    st.grant_actors.erase(e.grant.grant_id);
+    self->request(writer, caf::infinite, end_atom::value, e)
+      .then(
+        [state, done, decided = e.grant](bool ok, bool written) {
+          if (written)
+            state->ended.push_back(decided);
+          done(ok);
+        },
+        [done](const caf::error&) { done(false); });
+    auto grant_id = e.grant.grant_id;  // named first: the key must not be read from a moved-from end
+    st.ending_grants.emplace(std::move(grant_id), ending_grant{std::move(e), writer});
+  }
   for (const auto& session_id : starting) {
     st.recheck_at_start[session_id] = by;
     st.late_start_waiters[session_id].push_back(done);
   }
   finish_all(self, std::move(sessions), done);
-  write_grant_end(self, n);
 }
 
-void write_grant_end(registry_self self, std::uint64_t n) {
+void grant_end_durable(registry_self self, const id& grant_id, bool written) {
   auto& st = self->state;
-  auto& pe = st.unwritten_grant_ends.at(n);
-  if (pe.writing)
+  auto i = st.ending_grants.find(grant_id);
+  if (i == st.ending_grants.end())
     return;
-  pe.writing = true;
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), pe.write, [self, n](bool ok) {
-    auto& st = self->state;
-    auto i = st.unwritten_grant_ends.find(n);
-    if (i == st.unwritten_grant_ends.end())
-      return;
-    auto waiters = std::move(i->second.waiters);
-    i->second.waiters.clear();
-    i->second.writing = false;
-    if (ok) {
-      const auto& pe = i->second;
-      for (std::size_t k = 0; k < pe.ends.size(); ++k) {
-        const auto& e = pe.ends[k];
-        // This node's dashboards lose the grant either way. Its notes are pushed only if this run wrote
-        // them: when another node ended it first, that node pushes its own; when this node's earlier
-        // write landed although its commit was reported failed (connection lost, outcome unknown), the
-        // notes are stored but not pushed live (they are read from the list).
-        publish(self, {true, std::nullopt, std::nullopt, e.grant});
-        st.grant_end_of.erase(e.grant.grant_id);
-        if ((*pe.written)[k])
-          push_notes(self, e.notes);
-      }
-      st.unwritten_grant_ends.erase(i);
-    } else {
-      arm_retry(self);
-    }
-    for (auto& w : waiters)
-      w(ok);
-  });
+  // This node's dashboards lose the grant either way. Its notes are pushed only if this write ended it:
+  // when another node ended it first, that node pushes its own; when this node's earlier write landed
+  // although its commit was reported failed (connection lost, outcome unknown), the notes are stored but
+  // not pushed live (they are read from the list).
+  publish(self, {true, std::nullopt, std::nullopt, i->second.end.grant});
+  if (written)
+    push_notes(self, i->second.end.notes);
+  // Stopped by the registry, not by itself: a repeat revoke asked before this message arrived still finds
+  // the actor and is answered (ended nothing) instead of learning that its receiver is gone.
+  self->send_exit(i->second.writer, caf::exit_reason::normal);
+  st.ending_grants.erase(i);
 }
 
 caf::result<audit_reply> grant_log(registry_self self, const std::string& token_hash, const id& grant_id) {

@@ -147,11 +147,11 @@ std::optional<ending> recheck_started(registry_self self, const domain::imperson
 void settle_late_start(registry_self self, const id& session_id, bool ok);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
-/// Writes again the ends the audit log refused (sessions and grants).
+/// Writes again the session ends the audit log refused (a grant's end is its grant actor's to retry).
 void retry_unwritten(registry_self self);
-/// Writes the pending grant end `n` (unless a write of it is in flight); once durable it is announced
-/// and forgotten, else retried (arm_retry). Its waiters learn the outcome either way.
-void write_grant_end(registry_self self, std::uint64_t n);
+/// A grant actor made its end durable: this node's dashboards lose the grant, and its notes are pushed
+/// when this node's write was the one that ended it (`written`).
+void grant_end_durable(registry_self self, const id& grant_id, bool written);
 /// Asks for one retry_unwritten a moment from now (once, however often it is called before).
 void arm_retry(registry_self self);
 

@@ -504,11 +504,6 @@ void retry_unwritten(registry_self self) {
     ids.push_back(session_id);
   for (const auto& session_id : ids)
     write_end(self, session_id);
-  std::vector<std::uint64_t> grant_ends;
-  for (const auto& [n, pe] : self->state.unwritten_grant_ends)
-    grant_ends.push_back(n);
-  for (auto n : grant_ends)
-    write_grant_end(self, n);
 }
 
 void resume(registry_self self, std::vector<impersonation_session> sessions) {

@@ -312,7 +312,7 @@ void resume_support(registry_self self, std::vector<domain::support_request> req
     // A warning long past was sent before the restart; one just due (or missed while down) is sent now.
     if (g.warn_at + std::chrono::minutes{1} > at && g.warn_at < g.expires_at)
       deadlines.push_back({g.warn_at, grant_warn_cookie});
-    start_timer(self, g.grant_id, std::move(deadlines));
+    spawn_grant(self, g.grant_id, std::move(deadlines));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
+#include "actors/grant.hpp"
 #include "actors/support_timer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -64,6 +65,15 @@ inline void start_timer(registry_self self, const id& owner, std::vector<timer_r
   auto handle = self->spawn<caf::linked>(support_timer, owner, std::move(deadlines),
                                          caf::actor_cast<registry_actor>(self), self->state.deps.timers);
   self->state.support_timers[owner] = handle;
+}
+
+/// Spawns the actor of an active grant, with its deadlines.
+inline void spawn_grant(registry_self self, const id& grant_id, std::vector<timer_request> deadlines) {
+  const auto& deps = self->state.deps;
+  auto handle = self->spawn<caf::linked>(grant, grant_id, std::move(deadlines),
+                                         grant_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
+                                                    deps.retry_after});
+  self->state.grant_actors[grant_id] = handle;
 }
 
 /// Stops the actor owning `owner`'s deadlines (its pending wake-ups become stale).

@@ -1,15 +1,13 @@
 #pragma once
-/// The deadline owner of one support request (its lapse) or one support grant (its warning and expiry).
+/// The deadline owner of one support request (its lapse; a grant's deadlines are its grant actor's).
 /// Like an impersonation actor it asks the timer wheel for wake-ups; the registry, which owns the durable
-/// state, decides what a wake-up means and ignores one that comes after the request or grant ended.
+/// state, decides what a wake-up means and ignores one that comes after the request was decided.
 #include "actors/interfaces.hpp"
 
 namespace actas::actors {
 
-/// Timer cookies of support deadlines.
+/// Timer cookie of a request's lapse (a grant's are 11 and 12, actors/grant.hpp).
 inline constexpr std::uint64_t lapse_cookie = 10;
-inline constexpr std::uint64_t grant_warn_cookie = 11;
-inline constexpr std::uint64_t grant_expire_cookie = 12;
 
 struct support_timer_state {
   static inline const char* name = "support_timer";

@@ -220,6 +220,65 @@ TEST_F(support_test, revoking_while_in_use_ends_everything_before_the_answer) {
   EXPECT_TRUE(verified.ok) << verified.problem;
 }
 
+/// How many events of this kind name `grant_id` on acme's chain.
+std::size_t grant_events(virtual_runtime& rt, const std::string& event, const std::string& grant_id) {
+  std::size_t n = 0;
+  for (const auto& e : rt.reader().audit_chain("acme"))
+    n += e.event == event && e.grant == grant_id;
+  return n;
+}
+
+TEST_F(support_test, an_expiry_the_log_refused_is_written_by_the_grants_actor_once_it_is_back_and_announced_once) {
+  auto r = request({"acme-eu"});
+  auto g = grant(r.request.request_id, {"acme-eu"}, 2 * 3600);
+  const auto& grant_id = g.grants[0].grant_id;
+  auto token = grant_token(grant_id);
+  auto again = request({"acme-eu"});
+  rt->advance(1h);  // the warning
+  rt->advance(30min);
+  // Logged in before the log fails (a login is written too); sara's first token has idled out by now.
+  auto sara_now = rt->token_for("sara");
+  rt->writer().failing = true;
+  rt->advance(30min);
+  // Ended at once on this node: the temporary admin's token is dead, though nothing is written yet.
+  EXPECT_EQ(rt->auth(token.token).error, errc::unauthenticated);
+  EXPECT_EQ(rt->reader().find_grant(grant_id)->state, domain::grant_state::active);
+  rt->advance(5s);  // retried while the log is down, still refused
+  EXPECT_EQ(grant_events(*rt, "support.expire", grant_id), 0u);
+  rt->writer().failing = false;
+  rt->advance(1s);
+  EXPECT_EQ(grant_events(*rt, "support.expire", grant_id), 1u);
+  auto stored = rt->reader().find_grant(grant_id);
+  EXPECT_EQ(stored->state, domain::grant_state::expired);
+  EXPECT_EQ(stored->ended_at, g.grants[0].expires_at);
+  rt->advance(10s);  // nothing written twice
+  EXPECT_EQ(grant_events(*rt, "support.expire", grant_id), 1u);
+  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_expired", "support_ending_soon", "support_granted"));
+  auto regranted = grant(again.request.request_id, {"acme-eu"}, std::nullopt, sara_now);
+  EXPECT_FALSE(regranted.refused.error) << "the portal is free once the end is durable: " << regranted.refused.message;
+}
+
+TEST_F(support_test, a_repeat_revoke_of_an_unwritten_end_writes_it_and_answers_once_with_the_grant) {
+  auto r = request({"acme-eu"});
+  auto g = grant(r.request.request_id, {"acme-eu"});
+  const auto& grant_id = g.grants[0].grant_id;
+  rt->writer().failing = true;
+  EXPECT_EQ(revoke({grant_id}).refused.error, errc::audit_unavailable);
+  EXPECT_EQ(revoke({grant_id}).refused.error, errc::audit_unavailable) << "asked again while the log is down";
+  rt->writer().failing = false;
+  // Asked again once the log is back: the decided end is written now (not waiting for the retry) and this
+  // revoke is answered with the grant it ended.
+  auto second = revoke({grant_id});
+  ASSERT_FALSE(second.refused.error) << second.refused.message;
+  ASSERT_EQ(second.grants.size(), 1u);
+  EXPECT_EQ(second.grants[0].state, domain::grant_state::revoked);
+  EXPECT_EQ(grant_events(*rt, "support.revoke", grant_id), 1u);
+  EXPECT_EQ(revoke({grant_id}).refused.error, errc::session_ended);
+  rt->advance(10s);  // the armed retries find nothing left to write
+  EXPECT_EQ(grant_events(*rt, "support.revoke", grant_id), 1u);
+  EXPECT_THAT(inbox_kinds("sam"), ::testing::UnorderedElementsAre("support_revoked", "support_granted"));
+}
+
 TEST_F(support_test, grants_and_requests_survive_a_restart_and_overdue_ones_end_at_their_deadline) {
   auto r = request({"acme-eu"});
   auto g = grant(r.request.request_id, {"acme-eu"}, 3600);
