@@ -58,5 +58,8 @@ using rescope_atom = caf::atom_constant<caf::atom("rescope")>;
 using mygrants_atom = caf::atom_constant<caf::atom("mygrants")>;
 using claim_atom = caf::atom_constant<caf::atom("claim")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
+/// Tells an entity actor that its work is done: it quits. Not `send_exit(…, exit_reason::normal)`: CAF 0.17
+/// ignores an exit message whose reason is normal (code 0 means "no error"), so that actor would live on.
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 } // namespace actas::actors

@@ -12,12 +12,11 @@ using grant_self = grant_actor::stateful_pointer<grant_actor_state>;
 /// is still live there. Another node that loaded the same grant may have revoked it, or its own timer
 /// expired it, first: then nothing is written and nothing announced, so a grant ends once, with one event
 /// and one set of notifications.
-store::writer::job end_job(const grant_end& e, std::shared_ptr<bool> written) {
-  return [e, written](store::transaction& tx) {
-    *written = false;  // a run after a deadlock or a failed write starts over
+end_writer::write_if_live end_job(grant_end e) {
+  return [e = std::move(e)](store::transaction& tx) {
     auto stored = tx.find_grant(e.grant.grant_id);
     if (!stored || stored->state != domain::grant_state::active)
-      return;
+      return false;
     tx.put_grant(e.grant);
     tx.revoke_user_tokens(e.grant.temp_admin, *e.grant.ended_at);
     if (e.tombstone)
@@ -25,45 +24,13 @@ store::writer::job end_job(const grant_end& e, std::shared_ptr<bool> written) {
     for (const auto& n : e.notes)
       tx.put_notification(n);
     tx.append_audit(e.event);
-    *written = true;
+    return true;
   };
-}
-
-void arm_retry(grant_self self) {
-  auto& st = self->state;
-  if (st.retry_armed)
-    return;
-  st.retry_armed = true;
-  self->delayed_send(self, st.deps.retry_after, retry_atom::value);
-}
-
-/// Writes the end unless a write of it is in flight or it is durable. Once durable the registry hears of
-/// it (it announces the end, then stops this actor) before the waiters do; a failed write is tried again.
-void write_end(grant_self self) {
-  auto& st = self->state;
-  if (st.writing || !st.end || st.durable)
-    return;
-  st.writing = true;
-  st.commits.submit(*st.deps.writer, caf::actor_cast<grant_actor>(self), end_job(*st.end, st.written),
-                    [self](bool ok) {
-                      auto& st = self->state;
-                      st.writing = false;
-                      auto waiters = std::move(st.waiters);
-                      st.waiters.clear();
-                      bool written = ok && *st.written;
-                      st.durable = ok;
-                      if (ok)
-                        self->send(st.deps.registry, ended_atom::value, st.grant_id, written);
-                      else
-                        arm_retry(self);
-                      for (auto& w : waiters)
-                        w.deliver(ok, written);
-                    });
 }
 
 } // namespace
 
-grant_actor::behavior_type grant(grant_self self, id grant_id, std::vector<timer_request> deadlines, grant_deps deps) {
+grant_actor::behavior_type grant(grant_self self, id grant_id, std::vector<timer_request> deadlines, entity_deps deps) {
   auto& st = self->state;
   st.grant_id = std::move(grant_id);
   st.deps = std::move(deps);
@@ -73,35 +40,31 @@ grant_actor::behavior_type grant(grant_self self, id grant_id, std::vector<timer
   return {
     [=](timeout_atom, std::uint64_t cookie) {
       // Once the end is decided the deadlines mean nothing (an expiry is not decided twice).
-      if (!self->state.end)
+      if (!self->state.end.decided())
         self->send(self->state.deps.registry, due_atom::value, self->state.grant_id, cookie);
     },
     [=](end_atom, const grant_end& e) -> caf::result<bool, bool> {
       auto& st = self->state;
-      if (!st.end)
-        st.end = e;  // the registry decides an end once; a second one would be its mistake, not a new end
-      auto rp = self->make_response_promise<bool, bool>();
-      st.waiters.push_back(rp);
-      write_end(self);
-      return rp;
+      // Once durable the registry hears of it (it announces the end, then stops this actor) before the
+      // waiters do. The registry decides an end once; a second one would be its mistake, not a new end.
+      st.end.decide(end_job(e), [self](bool written) {
+        self->send(self->state.deps.registry, ended_atom::value, self->state.grant_id, written);
+      });
+      return st.end.wait_and_write<grant_actor>(self, st.deps);
     },
     [=](end_atom) -> caf::result<bool, bool> {
+      auto& st = self->state;
       // Asked after the end became durable (the registry had not yet heard): that write was the earlier
       // revoke's, so this one ended nothing.
-      if (self->state.durable)
+      if (st.end.durable())
         return {true, false};
-      if (!self->state.end)
+      if (!st.end.decided())
         return {false, false};  // nothing decided to wait for (the registry asks only after deciding)
-      auto rp = self->make_response_promise<bool, bool>();
-      self->state.waiters.push_back(rp);
-      write_end(self);
-      return rp;
+      return st.end.wait_and_write<grant_actor>(self, st.deps);
     },
-    [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); },
-    [=](retry_atom) {
-      self->state.retry_armed = false;
-      write_end(self);
-    },
+    [=](committed_atom, std::uint64_t n, bool ok) { self->state.end.complete(n, ok); },
+    [=](retry_atom) { self->state.end.retry<grant_actor>(self, self->state.deps); },
+    [=](stop_atom) { self->quit(); },
   };
 }
 

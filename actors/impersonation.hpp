@@ -1,10 +1,11 @@
 #pragma once
 /// One actor per impersonation session: it owns the session's two deadlines (the `ending_soon` warning
-/// and the expiry) through the timer wheel, and the impersonation tabs with their banners. The session's
-/// durable state changes only in the registry, which makes "ends exactly once" a property of one actor.
+/// and the expiry) through the timer wheel, the impersonation tabs with their banners, and the session's
+/// end: the registry decides it on its caches, this actor writes it (again until durable), closes its tabs
+/// and reports it durable to the registry once (SPEC §6 "Concurrency").
 #include <string>
 
-#include "actors/interfaces.hpp"
+#include "actors/end_writer.hpp"
 #include "actors/tabs.hpp"
 
 namespace actas::actors {
@@ -14,18 +15,20 @@ inline constexpr std::uint64_t warn_cookie = 1;
 inline constexpr std::uint64_t expire_cookie = 2;
 
 struct impersonation_state {
+  entity_deps deps;
   domain::impersonation_session session;
   std::string actor_name;
   std::string target_name;
-  registry_actor registry;
   tab_set tabs;
   bool warned = false;
+  /// The end as the registry decided it, once it did; from then on the deadlines are ignored.
+  end_writer end;
 
   static inline const char* name = "impersonation";
 };
 
 impersonation_actor::behavior_type impersonation(
   impersonation_actor::stateful_pointer<impersonation_state> self, domain::impersonation_session session,
-  std::string actor_name, std::string target_name, registry_actor registry, timer_actor timers);
+  std::string actor_name, std::string target_name, entity_deps deps);
 
 } // namespace actas::actors

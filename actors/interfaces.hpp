@@ -15,6 +15,11 @@ namespace actas::actors {
 /// What the timer wheel calls back: (timeout, cookie) at the requested wall time.
 using timer_client_actor = caf::typed_actor<caf::reacts_to<timeout_atom, std::uint64_t>>;
 
+/// The deadline owner of one support request: its wake-ups, until the registry says it is done.
+using support_timer_actor = timer_client_actor::extend<
+  // From the registry: the request is decided; quit.
+  caf::reacts_to<stop_atom>>;
+
 /// One browser tab's proxy (owned by net/, holds a weak pointer to the connection).
 using socket_actor = caf::typed_actor<
   // A live event to encode and send as one frame (or a close).
@@ -36,14 +41,23 @@ using user_actor = caf::typed_actor<
   // The token with this hash died: close its tabs with this code (1008).
   caf::reacts_to<drop_atom, std::string, std::uint16_t>>;
 
-/// One per impersonation session: its deadlines and its impersonation tabs.
+/// One per impersonation session: its deadlines, its impersonation tabs and its end. The registry decides
+/// the end on its caches; this actor is the one place that writes it, again until it is durable, then
+/// closes its tabs and reports it durable once.
 using impersonation_actor = caf::typed_actor<
   // From the timer wheel: cookie 1 = ending_soon is due, cookie 2 = the session expired.
   caf::reacts_to<timeout_atom, std::uint64_t>,
   // A tab opened with this session's impersonation token; it gets `impersonating` (and `ending_soon`).
   caf::reacts_to<attach_atom, socket_actor, std::string>,
-  // From the registry once the end is durable: tell the tabs `session_ended`, close them, quit.
-  caf::reacts_to<ended_atom, domain::impersonation_session>>;
+  // From the registry: the end it decided. Answered with how the next write came out: (durable, this
+  // node's write ended the session; false when another node had ended it first).
+  caf::replies_to<end_atom, session_end>::with<bool, bool>,
+  // From the writer: job n of this actor committed (ok) or not.
+  caf::reacts_to<committed_atom, std::uint64_t, bool>,
+  // Self-sent: write again an end the audit log refused.
+  caf::reacts_to<retry_atom>,
+  // From the registry, once it announced the durable end: quit.
+  caf::reacts_to<stop_atom>>;
 
 /// One per active support grant: its deadlines and its end. The registry decides the end on its caches;
 /// this actor is the one place that writes it, again until it is durable, and reports it durable once.
@@ -58,7 +72,9 @@ using grant_actor = caf::typed_actor<
   // From the writer: job n of this actor committed (ok) or not.
   caf::reacts_to<committed_atom, std::uint64_t, bool>,
   // Self-sent: write again an end the audit log refused.
-  caf::reacts_to<retry_atom>>;
+  caf::reacts_to<retry_atom>,
+  // From the registry, once it announced the durable end: quit.
+  caf::reacts_to<stop_atom>>;
 
 /// The live dashboard: subscribed tabs with their scopes; every change is published once and reaches the
 /// tabs whose scope holds it.
@@ -105,8 +121,6 @@ using registry_actor = caf::typed_actor<
   caf::reacts_to<attach_atom, socket_actor, std::string>,
   // Self-sent by the writer's callback: job N committed (true) or rolled back (false).
   caf::reacts_to<committed_atom, std::uint64_t, bool>,
-  // Self-sent: try again to write ends that could not be written (audit log was unavailable).
-  caf::reacts_to<retry_atom>,
   // Password login: rate limits, then the password check on a thread of its own, then a user token.
   caf::replies_to<login_atom, login_command>::with<mint_reply>,
   // From a password checker: login attempt N's password matched (true) or not.
@@ -175,8 +189,8 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<glog_atom, std::string, id>::with<audit_reply>,
   // From a support timer or a grant actor: request lapse (cookie 10), grant warning (11) or expiry (12).
   caf::reacts_to<due_atom, id, std::uint64_t>,
-  // From a grant actor: the grant's end is durable (id, whether this node's write ended it); the
-  // registry announces it (dashboards; the notes, when its write was the one that ended it).
+  // From a session's or a grant's actor: its end is durable (id, whether this node's write ended it); the
+  // registry announces it (banners, dashboards; the notes, when its write was the one that ended it).
   caf::reacts_to<ended_atom, id, bool>,
   // A tab (opened with this token hash) asks for the dashboard: admins get a snapshot and live updates
   // within their scope, everyone else an error frame.

@@ -357,6 +357,15 @@ struct grant_end {
   domain::audit_event event;
 };
 
+/// One impersonation session's end as the registry decided it (its token dead, its actor and target free):
+/// what the session's actor writes, only if the session is still active in the database when the write
+/// runs (another node that loaded it may have ended it first).
+struct session_end {
+  domain::impersonation_session session;  ///< as ended
+  std::vector<domain::notification> notes;
+  domain::audit_event event;
+};
+
 } // namespace actas::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::principal)
@@ -404,4 +413,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::dashboard_scope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::timer_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::grant_end)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::session_end)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::domain::impersonation_session)

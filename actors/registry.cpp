@@ -92,10 +92,6 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     },
     [=](attach_atom, const socket_actor& tab, const std::string& token_hash) { attach(self, tab, token_hash); },
     [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); },
-    [=](retry_atom) {
-      self->state.retry_armed = false;
-      detail::retry_unwritten(self);
-    },
     [=](login_atom, const login_command& cmd) { return detail::login(self, cmd); },
     [=](checked_atom, std::uint64_t attempt, bool matched) { detail::password_checked(self, attempt, matched); },
     [=](logout_atom, const std::string& token_hash, const std::string& ip) {
@@ -159,7 +155,12 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
       return detail::grant_log(self, token_hash, grant_id);
     },
     [=](due_atom, const id& owner, std::uint64_t cookie) { detail::support_due(self, owner, cookie); },
-    [=](ended_atom, const id& grant_id, bool written) { detail::grant_end_durable(self, grant_id, written); },
+    [=](ended_atom, const id& entity_id, bool written) {
+      if (self->state.ending_sessions.contains(entity_id))
+        detail::session_end_durable(self, entity_id, written);
+      else
+        detail::grant_end_durable(self, entity_id, written);
+    },
     [=](mygrants_atom, const std::string& token_hash) { return detail::own_grants(self, token_hash); },
     [=](subscribe_atom, const socket_actor& tab, const std::string& token_hash) {
       detail::subscribe(self, tab, token_hash);

@@ -87,18 +87,11 @@ enum class end_outcome {
   unwritten,        ///< the write failed; the end stays decided and is written again until durable
 };
 
-/// An end that is decided (tokens dead, indexes freed) but not yet durable.
-struct pending_end {
-  domain::impersonation_session session;
-  std::string token_hash;
-  impersonation_actor handle;
-  std::vector<domain::notification> notes;
-  domain::audit_event event;
-  /// Whether the last run of the write found the session still active and wrote its end (SPEC §6
-  /// "Concurrency": the end is decided in the transaction that records it).
-  std::shared_ptr<bool> written = std::make_shared<bool>(false);
-  bool writing = false;  ///< a write is in flight: a retry must not write the event twice
-  std::vector<std::function<void(end_outcome, const domain::impersonation_session&)>> waiters;  ///< answered once known
+/// A session whose end this node decided (its token dead, its actor and target free) but its session
+/// actor has not yet made durable: it is still read as ended here, and announced once its actor reports.
+struct ending_session {
+  session_end end;
+  impersonation_actor writer;
 };
 
 /// A grant whose end this node decided but its grant actor has not yet made durable: it still holds its
@@ -115,8 +108,7 @@ struct registry_state {
   std::map<id, live_session> sessions;
   std::map<id, id> session_of_actor;
   std::map<id, std::set<id>> sessions_of_target;
-  std::map<id, pending_end> unwritten;
-  bool retry_armed = false;
+  std::map<id, ending_session> ending_sessions;
   std::map<id, user_actor> user_actors;
   commit_book commits;
   // Password logins (domain/login_limit.hpp): who may try, and the checks running and waiting.
@@ -155,7 +147,7 @@ struct registry_state {
   std::map<id, grant_actor> grant_actors;
   std::map<id, ending_grant> ending_grants;
   /// The deadline owner of each pending request.
-  std::map<id, timer_client_actor> support_timers;
+  std::map<id, support_timer_actor> support_timers;
 
   static inline const char* name = "registry";
 };

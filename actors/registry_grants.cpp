@@ -459,7 +459,7 @@ void grant_end_durable(registry_self self, const id& grant_id, bool written) {
     push_notes(self, i->second.end.notes);
   // Stopped by the registry, not by itself: a repeat revoke asked before this message arrived still finds
   // the actor and is answered (ended nothing) instead of learning that its receiver is gone.
-  self->send_exit(i->second.writer, caf::exit_reason::normal);
+  self->send(i->second.writer, stop_atom::value);
   st.ending_grants.erase(i);
 }
 

@@ -147,12 +147,11 @@ std::optional<ending> recheck_started(registry_self self, const domain::imperson
 void settle_late_start(registry_self self, const id& session_id, bool ok);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
-/// Writes again the session ends the audit log refused (a grant's end is its grant actor's to retry).
-void retry_unwritten(registry_self self);
+/// A session actor made its end durable: the target's banner clears, dashboards lose the session, and
+/// its notes are pushed when this node's write was the one that ended it (`written`).
+void session_end_durable(registry_self self, const id& session_id, bool written);
 /// A grant actor made its end durable: this node's dashboards lose the grant, and its notes are pushed
 /// when this node's write was the one that ended it (`written`).
 void grant_end_durable(registry_self self, const id& grant_id, bool written);
-/// Asks for one retry_unwritten a moment from now (once, however often it is called before).
-void arm_retry(registry_self self);
 
 } // namespace actas::actors::detail

@@ -74,8 +74,10 @@ void unindex(registry_state& st, const impersonation_session& s) {
 
 impersonation_actor spawn_session(registry_self self, const impersonation_session& s) {
   const auto& dir = self->state.dir;
+  const auto& deps = self->state.deps;
   return self->spawn<caf::linked>(impersonation, s, name_of(dir, s.actor), name_of(dir, s.target),
-                                  caf::actor_cast<registry_actor>(self), self->state.deps.timers);
+                                  entity_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
+                                              deps.retry_after});
 }
 
 banner_set being_viewed(const domain::directory& dir, const impersonation_session& s) {
@@ -87,73 +89,9 @@ std::optional<impersonation_session> lookup(registry_self self, const id& sessio
   auto& st = self->state;
   if (auto i = st.sessions.find(session_id); i != st.sessions.end())
     return i->second.handle ? std::optional{i->second.session} : std::nullopt;
-  if (auto i = st.unwritten.find(session_id); i != st.unwritten.end())
-    return i->second.session;
+  if (auto i = st.ending_sessions.find(session_id); i != st.ending_sessions.end())
+    return i->second.end.session;
   return st.deps.reader->find_session(session_id);
-}
-
-void write_end(registry_self self, const id& session_id);
-
-/// Once the end is durable: the impersonation tabs close, the target's banner clears, notes arrive (only
-/// if this run wrote them: when another node ended the session first it pushes its own; when this node's
-/// earlier write landed although its commit was reported failed, they are stored but not pushed live).
-void announce_end(registry_self self, pending_end& pe) {
-  const auto& s = pe.session;
-  if (pe.handle)
-    self->send(pe.handle, ended_atom::value, s);
-  self->send(user_actor_of(self, s.target), push_atom::value,
-             live_event{banner_cleared{"being_viewed", s.session_id}});
-  if (*pe.written)
-    push_notes(self, pe.notes);
-  publish(self, {true, s, std::nullopt, std::nullopt});
-}
-
-void write_end(registry_self self, const id& session_id) {
-  auto& st = self->state;
-  auto& pe = st.unwritten.at(session_id);
-  if (pe.writing)
-    return;
-  pe.writing = true;
-  // Decided again in the transaction (SPEC §6 "Concurrency"): the session is re-read (FOR UPDATE on
-  // PostgreSQL) and its end written only if it is still active there. Another node that loaded the same
-  // session at its start may have ended it first (its expiry timer, an end through it): then this end
-  // writes nothing, so a session ends once, with one event.
-  auto job = [s = pe.session, notes = pe.notes, ev = pe.event, written = pe.written](store::transaction& tx) {
-    *written = false;  // a run after a deadlock or a failed write starts over
-    auto stored = tx.find_session(s.session_id);
-    if (!stored || !stored->active())
-      return;
-    tx.put_session(s);
-    tx.revoke_session_tokens(s.session_id, *s.ended_at);
-    for (const auto& n : notes)
-      tx.put_notification(n);
-    tx.append_audit(ev);
-    *written = true;
-  };
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self), std::move(job),
-                    [self, session_id](bool ok) {
-                      auto& st = self->state;
-                      auto i = st.unwritten.find(session_id);
-                      if (i == st.unwritten.end())
-                        return;
-                      i->second.writing = false;
-                      auto waiters = std::move(i->second.waiters);
-                      i->second.waiters.clear();
-                      if (!ok) {
-                        // The session stays ended; it is written when the audit log is back.
-                        arm_retry(self);
-                      } else {
-                        announce_end(self, i->second);
-                      }
-                      auto ended = i->second.session;
-                      auto outcome = !ok                     ? end_outcome::unwritten
-                                     : *i->second.written ? end_outcome::written
-                                                          : end_outcome::ended_elsewhere;
-                      if (ok)
-                        st.unwritten.erase(i);
-                      for (auto& w : waiters)
-                        w(outcome, ended);
-                    });
 }
 
 /// Decides a start inside the writer's transaction and, when the rules still allow it, writes it: the
@@ -474,36 +412,47 @@ void finish(registry_self self, const id& session_id, ending how, end_waiter wai
   auto settings = settings_of(st.dir, s);
   auto values = domain::session_values(s, name_of(st.dir, s.actor), name_of(st.dir, s.target),
                                        portal_name(st.dir, s.portal));
-  pending_end pe;
-  add_note(pe.notes, settings, domain::notification_kind::impersonation_ended, values, s.target, how.at);
+  session_end e;
+  add_note(e.notes, settings, domain::notification_kind::impersonation_ended, values, s.target, how.at);
   if (how.message) {
     values["message"] = *how.message;
-    add_note(pe.notes, settings, domain::notification_kind::impersonation_message, values, s.target, how.at);
+    add_note(e.notes, settings, domain::notification_kind::impersonation_message, values, s.target, how.at);
   }
-  pe.event = domain::end_event(s, how.ended_by, how.rule, how.ip);
-  pe.session = s;
-  pe.token_hash = live.token_hash;
-  pe.handle = live.handle;
-  if (waiter)
-    pe.waiters.push_back(std::move(waiter));
-  st.unwritten.emplace(session_id, std::move(pe));
-  write_end(self, session_id);
+  e.event = domain::end_event(s, how.ended_by, how.rule, how.ip);
+  e.session = s;
+  // A session resumed past its deadline never got an actor; its end still needs the one that writes it.
+  auto writer = live.handle ? live.handle : spawn_session(self, s);
+  st.ending_sessions.emplace(session_id, ending_session{e, writer});
+  self->request(writer, caf::infinite, end_atom::value, std::move(e))
+    .then(
+      [waiter, s](bool ok, bool written) {
+        if (waiter)
+          waiter(!ok ? end_outcome::unwritten : written ? end_outcome::written : end_outcome::ended_elsewhere, s);
+      },
+      // Not expected (the registry stops a session actor only after its end is durable), but a lost
+      // actor must not take the registry with it: the end is then reported unwritten.
+      [waiter, s](const caf::error&) {
+        if (waiter)
+          waiter(end_outcome::unwritten, s);
+      });
 }
 
-void arm_retry(registry_self self) {
+void session_end_durable(registry_self self, const id& session_id, bool written) {
   auto& st = self->state;
-  if (st.retry_armed)
+  auto i = st.ending_sessions.find(session_id);
+  if (i == st.ending_sessions.end())
     return;
-  st.retry_armed = true;
-  self->delayed_send(self, st.deps.retry_after, retry_atom::value);
-}
-
-void retry_unwritten(registry_self self) {
-  std::vector<id> ids;
-  for (const auto& [session_id, pe] : self->state.unwritten)
-    ids.push_back(session_id);
-  for (const auto& session_id : ids)
-    write_end(self, session_id);
+  // The target's banner clears and dashboards lose the session either way. Its notes are pushed only if
+  // this write ended it: when another node ended it first, that node pushes its own; when this node's
+  // earlier write landed although its commit was reported failed, they are stored but not pushed live.
+  const auto& s = i->second.end.session;
+  self->send(user_actor_of(self, s.target), push_atom::value,
+             live_event{banner_cleared{"being_viewed", s.session_id}});
+  if (written)
+    push_notes(self, i->second.end.notes);
+  publish(self, {true, s, std::nullopt, std::nullopt});
+  self->send(i->second.writer, stop_atom::value);
+  st.ending_sessions.erase(i);
 }
 
 void resume(registry_self self, std::vector<impersonation_session> sessions) {

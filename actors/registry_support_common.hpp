@@ -71,7 +71,7 @@ inline void start_timer(registry_self self, const id& owner, std::vector<timer_r
 inline void spawn_grant(registry_self self, const id& grant_id, std::vector<timer_request> deadlines) {
   const auto& deps = self->state.deps;
   auto handle = self->spawn<caf::linked>(grant, grant_id, std::move(deadlines),
-                                         grant_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
+                                         entity_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
                                                     deps.retry_after});
   self->state.grant_actors[grant_id] = handle;
 }
@@ -80,7 +80,7 @@ inline void spawn_grant(registry_self self, const id& grant_id, std::vector<time
 inline void stop_timer(registry_self self, const id& owner) {
   auto& timers = self->state.support_timers;
   if (auto i = timers.find(owner); i != timers.end()) {
-    self->send_exit(i->second, caf::exit_reason::normal);
+    self->send(i->second, stop_atom::value);
     timers.erase(i);
   }
 }

@@ -4,7 +4,7 @@
 
 namespace actas::actors {
 
-timer_client_actor::behavior_type support_timer(timer_client_actor::stateful_pointer<support_timer_state> self,
+support_timer_actor::behavior_type support_timer(support_timer_actor::stateful_pointer<support_timer_state> self,
                                                 id owner, std::vector<timer_request> deadlines,
                                                 registry_actor registry, timer_actor timers) {
   auto me = caf::actor_cast<timer_client_actor>(self);
@@ -12,6 +12,7 @@ timer_client_actor::behavior_type support_timer(timer_client_actor::stateful_poi
     self->send(timers, schedule_atom::value, d, me);
   return {
     [=](timeout_atom, std::uint64_t cookie) { self->send(registry, due_atom::value, owner, cookie); },
+    [=](stop_atom) { self->quit(); },
   };
 }
 

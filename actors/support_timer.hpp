@@ -15,7 +15,7 @@ struct support_timer_state {
 
 /// Asks `timers` for each (at, cookie) of `deadlines` and forwards every wake-up to `registry` as
 /// (due, owner, cookie).
-timer_client_actor::behavior_type support_timer(timer_client_actor::stateful_pointer<support_timer_state> self,
+support_timer_actor::behavior_type support_timer(support_timer_actor::stateful_pointer<support_timer_state> self,
                                                 id owner, std::vector<timer_request> deadlines,
                                                 registry_actor registry, timer_actor timers);
 

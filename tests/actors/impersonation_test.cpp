@@ -126,6 +126,28 @@ TEST_F(impersonation_test, an_expiry_already_queued_loses_to_nothing_and_a_late_
   EXPECT_EQ(done("impersonation.end"), 1u);
 }
 
+TEST_F(impersonation_test, a_finished_sessions_actor_is_gone_whether_it_was_ended_or_expired) {
+  auto running = [&] { return rt->system().registry().running(); };
+  auto adam = rt->token_for("adam");
+  auto start_and_end_by_hand = [&] {
+    auto by_hand = rt->start(adam, "ann");
+    ASSERT_FALSE(by_hand.error);
+    ASSERT_FALSE(rt->end(adam, by_hand.session.session_id).error);
+    rt->advance(1s);
+  };
+  // Actors spawned on first use that stay (the users' own) are counted from here.
+  start_and_end_by_hand();
+  const auto before = running();
+  // Checked long before the deadlines: the timer wheel still holds the actor's handle until then, so an
+  // actor that was not stopped is still running.
+  for (int round = 0; round < 3; ++round)
+    start_and_end_by_hand();
+  EXPECT_EQ(running(), before) << "the actors of sessions ended by hand live on";
+  ASSERT_FALSE(rt->start(adam, "ann").error);
+  rt->advance(30min);
+  EXPECT_EQ(running(), before) << "the expired session's actor lives on";
+}
+
 TEST_F(impersonation_test, ending_by_hand_tells_everyone_and_the_token_dies) {
   auto adam = rt->token_for("adam");
   auto ann_tab = rt->open_tab(rt->token_for("ann"));
@@ -203,21 +225,59 @@ TEST_F(impersonation_test, an_unwritable_audit_log_refuses_starts_and_changes_no
   EXPECT_FALSE(rt->start(adam, "ann").error);
 }
 
-TEST_F(impersonation_test, an_expiry_while_the_log_is_down_is_written_when_it_is_back) {
+TEST_F(impersonation_test, an_expiry_while_the_log_is_down_is_written_by_the_sessions_actor_when_it_is_back_and_announced_once) {
   auto adam = rt->token_for("adam");
+  auto ann_tab = rt->open_tab(rt->token_for("ann"));
   auto r = rt->start(adam, "ann");
   ASSERT_FALSE(r.error);
+  auto imp_tab = rt->open_tab(r.token);
   rt->writer().failing = true;
   rt->advance(30min);
   // Ended at once: its token is dead and the actor is free, even though nothing could be written.
   EXPECT_EQ(rt->auth(r.token).error, errc::unauthenticated);
   EXPECT_TRUE(events("impersonation.end").empty());
+  EXPECT_TRUE(rt->reader().find_session(r.session.session_id)->active());
+  // Read here it is ended already; nothing is announced before it is durable.
+  auto seen = rt->ask<actors::find_reply>(actors::find_atom::value, crypto::token_hash(adam), r.session.session_id);
+  ASSERT_FALSE(seen.error);
+  EXPECT_EQ(seen.session.ended_because, domain::end_reason::expired);
+  rt->advance(5s);  // retried while the log is down, still refused
+  EXPECT_TRUE(events("impersonation.end").empty());
+  EXPECT_THAT(kinds(imp_tab), ElementsAre("hello", "banner:impersonating", "banner:ending_soon"));
+  EXPECT_THAT(kinds(ann_tab), ElementsAre("hello", "notification:impersonation_started", "banner:being_viewed"));
   rt->writer().failing = false;
   rt->advance(1s);
   auto ends = events("impersonation.end");
   ASSERT_EQ(ends.size(), 1u);
   EXPECT_EQ(ends[0].at, r.session.expires_at);
-  EXPECT_FALSE(rt->reader().find_session(r.session.session_id)->active());
+  auto stored = rt->reader().find_session(r.session.session_id);
+  EXPECT_FALSE(stored->active());
+  EXPECT_EQ(stored->ended_at, r.session.expires_at);
+  rt->advance(10s);  // nothing written or announced twice
+  EXPECT_EQ(events("impersonation.end").size(), 1u);
+  EXPECT_THAT(kinds(imp_tab), ElementsAre("hello", "banner:impersonating", "banner:ending_soon", "session_ended", "close:1008"));
+  EXPECT_THAT(kinds(ann_tab), ElementsAre("hello", "notification:impersonation_started", "banner:being_viewed",
+                                          "clear:being_viewed", "notification:impersonation_ended"));
+  // adam and ann are free again once the end is durable.
+  EXPECT_FALSE(rt->start(rt->token_for("adam"), "ann").error);
+}
+
+TEST_F(impersonation_test, an_end_by_hand_the_log_refused_is_answered_503_and_written_once_it_is_back) {
+  auto adam = rt->token_for("adam");
+  auto r = rt->start(adam, "ann");
+  ASSERT_FALSE(r.error);
+  rt->writer().failing = true;
+  auto refused = rt->end(adam, r.session.session_id);
+  EXPECT_EQ(refused.error, errc::audit_unavailable);
+  EXPECT_EQ(rt->auth(r.token).error, errc::unauthenticated) << "an end that was decided is not undone";
+  rt->writer().failing = false;
+  // Before the retry: the end is decided once, though not yet written.
+  EXPECT_EQ(rt->end(adam, r.session.session_id).error, errc::session_ended);
+  EXPECT_EQ(done("impersonation.end"), 0u);
+  rt->advance(1s);
+  EXPECT_EQ(done("impersonation.end"), 1u);
+  auto stored = rt->reader().find_session(r.session.session_id);
+  EXPECT_EQ(stored->ended_because, domain::end_reason::ended_by_actor);
 }
 
 TEST_F(impersonation_test, a_bad_return_to_is_an_invalid_request) {

@@ -115,6 +115,32 @@ TEST_F(support_test, a_denied_or_cancelled_request_clears_the_banners) {
   EXPECT_EQ(std::count(k.begin(), k.end(), "clear:support_request"), 2);
 }
 
+TEST_F(support_test, a_decided_requests_and_an_ended_grants_actors_are_gone) {
+  auto running = [&] { return rt->system().registry().running(); };
+  // A request denied, one granted and revoked, one granted until it expires; fresh logins each time
+  // (a token idles out after an hour).
+  auto decided_and_ended = [&] {
+    sam = rt->token_for("sam");
+    sara = rt->token_for("sara");
+    auto denied = request({"acme-eu"});
+    ASSERT_FALSE(rt->ask<actors::request_reply>(actors::deny_atom::value, crypto::token_hash(sara),
+                                                denied.request.request_id, std::string{})
+                   .refused.error);
+    auto revoked = grant(request({"acme-eu"}).request.request_id, {"acme-eu"});
+    ASSERT_FALSE(revoked.refused.error);
+    ASSERT_FALSE(revoke({revoked.grants[0].grant_id}).refused.error);
+    ASSERT_FALSE(grant(request({"acme-eu"}).request.request_id, {"acme-eu"}, 3600).refused.error);
+    rt->advance(61min);
+  };
+  // Actors spawned on first use that stay (the users' own) are counted from here.
+  decided_and_ended();
+  decided_and_ended();
+  const auto before = running();
+  for (int round = 0; round < 3; ++round)
+    decided_and_ended();
+  EXPECT_EQ(running(), before) << "the actors of decided requests and ended grants live on";
+}
+
 TEST_F(support_test, a_grant_gives_the_support_user_a_temporary_admin_of_that_portal_only) {
   auto r = request({"acme-eu"});
   EXPECT_EQ(grant(r.request.request_id, {"acme-eu"}, std::nullopt, rt->token_for("adam")).refused.error,
