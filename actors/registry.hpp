@@ -90,14 +90,16 @@ enum class end_outcome {
 /// A session whose end this node decided (its token dead, its actor and target free) but its session
 /// actor has not yet made durable: it is still read as ended here, and announced once its actor reports.
 struct ending_session {
-  session_end end;
+  domain::impersonation_session session;  ///< as ended
+  std::vector<domain::notification> notes;  ///< pushed once the end is durable, if this node's write ended it
   impersonation_actor writer;
 };
 
 /// A grant whose end this node decided but its grant actor has not yet made durable: it still holds its
 /// portal (a restart would find it live), and a repeat revoke asks its actor how the next write goes.
 struct ending_grant {
-  grant_end end;
+  domain::support_grant grant;  ///< as ended
+  std::vector<domain::notification> notes;  ///< pushed once the end is durable, if this node's write ended it
   grant_actor writer;
 };
 

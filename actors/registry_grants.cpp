@@ -25,16 +25,16 @@ std::vector<id> active_portals(const registry_state& st) {
     out.push_back(portal_id);
   // A grant whose end is not yet durable still holds its portal: a restart would find it live.
   for (const auto& [grant_id, e] : st.ending_grants)
-    out.push_back(e.end.grant.portal_id);
+    out.push_back(e.grant.portal_id);
   return out;
 }
 
 /// The grant as its revoke decided it, while that revoke is not yet durable (else null).
 const domain::support_grant* revoke_not_yet_written(const registry_state& st, const id& grant_id) {
   auto i = st.ending_grants.find(grant_id);
-  if (i == st.ending_grants.end() || i->second.end.grant.state != domain::grant_state::revoked)
+  if (i == st.ending_grants.end() || i->second.grant.state != domain::grant_state::revoked)
     return nullptr;
-  return &i->second.end.grant;
+  return &i->second.grant;
 }
 
 /// Answers a revoke once its ends came back: the grants it ended, or 409 `session_ended` (audited) when
@@ -309,7 +309,7 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
       const auto& ending = st.ending_grants.at(g);
       self->request(ending.writer, caf::infinite, end_atom::value)
         .then(
-          [self, rp, left, all_ok, answered, decided = ending.end.grant, gone, gone_denial](bool ok,
+          [self, rp, left, all_ok, answered, decided = ending.grant, gone, gone_denial](bool ok,
                                                                                           bool written) mutable {
             *all_ok = *all_ok && ok;
             if (written)
@@ -435,8 +435,7 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
           done(ok);
         },
         [done](const caf::error&) { done(false); });
-    auto grant_id = e.grant.grant_id;  // named first: the key must not be read from a moved-from end
-    st.ending_grants.emplace(std::move(grant_id), ending_grant{std::move(e), writer});
+    st.ending_grants.emplace(e.grant.grant_id, ending_grant{e.grant, std::move(e.notes), writer});
   }
   for (const auto& session_id : starting) {
     st.recheck_at_start[session_id] = by;
@@ -454,9 +453,9 @@ void grant_end_durable(registry_self self, const id& grant_id, bool written) {
   // when another node ended it first, that node pushes its own; when this node's earlier write landed
   // although its commit was reported failed (connection lost, outcome unknown), the notes are stored but
   // not pushed live (they are read from the list).
-  publish(self, {true, std::nullopt, std::nullopt, i->second.end.grant});
+  publish(self, {true, std::nullopt, std::nullopt, i->second.grant});
   if (written)
-    push_notes(self, i->second.end.notes);
+    push_notes(self, i->second.notes);
   // Stopped by the registry, not by itself: a repeat revoke asked before this message arrived still finds
   // the actor and is answered (ended nothing) instead of learning that its receiver is gone.
   self->send(i->second.writer, stop_atom::value);

@@ -1,5 +1,6 @@
 #pragma once
 /// The registry's handlers, split by concern over a few files (internal to actors/).
+#include "actors/end_writer.hpp"
 #include "actors/registry.hpp"
 #include "domain/recheck.hpp"
 #include "domain/session_events.hpp"
@@ -8,6 +9,12 @@ namespace actas::actors::detail {
 
 /// Wall-clock now, from the actor's clock.
 domain::timestamp now(registry_self self);
+
+/// What the registry gives each entity actor it spawns (a session's, a grant's).
+inline entity_deps entity_deps_of(registry_self self) {
+  const auto& deps = self->state.deps;
+  return {deps.writer, caf::actor_cast<registry_actor>(self), deps.timers, deps.retry_after};
+}
 
 /// The user actor of `user_id`, spawned on first use.
 user_actor user_actor_of(registry_self self, const id& user_id);

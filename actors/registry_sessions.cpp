@@ -74,10 +74,8 @@ void unindex(registry_state& st, const impersonation_session& s) {
 
 impersonation_actor spawn_session(registry_self self, const impersonation_session& s) {
   const auto& dir = self->state.dir;
-  const auto& deps = self->state.deps;
   return self->spawn<caf::linked>(impersonation, s, name_of(dir, s.actor), name_of(dir, s.target),
-                                  entity_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
-                                              deps.retry_after});
+                                  entity_deps_of(self));
 }
 
 banner_set being_viewed(const domain::directory& dir, const impersonation_session& s) {
@@ -90,7 +88,7 @@ std::optional<impersonation_session> lookup(registry_self self, const id& sessio
   if (auto i = st.sessions.find(session_id); i != st.sessions.end())
     return i->second.handle ? std::optional{i->second.session} : std::nullopt;
   if (auto i = st.ending_sessions.find(session_id); i != st.ending_sessions.end())
-    return i->second.end.session;
+    return i->second.session;
   return st.deps.reader->find_session(session_id);
 }
 
@@ -422,7 +420,7 @@ void finish(registry_self self, const id& session_id, ending how, end_waiter wai
   e.session = s;
   // A session resumed past its deadline never got an actor; its end still needs the one that writes it.
   auto writer = live.handle ? live.handle : spawn_session(self, s);
-  st.ending_sessions.emplace(session_id, ending_session{e, writer});
+  st.ending_sessions.emplace(session_id, ending_session{s, e.notes, writer});
   self->request(writer, caf::infinite, end_atom::value, std::move(e))
     .then(
       [waiter, s](bool ok, bool written) {
@@ -445,11 +443,11 @@ void session_end_durable(registry_self self, const id& session_id, bool written)
   // The target's banner clears and dashboards lose the session either way. Its notes are pushed only if
   // this write ended it: when another node ended it first, that node pushes its own; when this node's
   // earlier write landed although its commit was reported failed, they are stored but not pushed live.
-  const auto& s = i->second.end.session;
+  const auto& s = i->second.session;
   self->send(user_actor_of(self, s.target), push_atom::value,
              live_event{banner_cleared{"being_viewed", s.session_id}});
   if (written)
-    push_notes(self, i->second.end.notes);
+    push_notes(self, i->second.notes);
   publish(self, {true, s, std::nullopt, std::nullopt});
   self->send(i->second.writer, stop_atom::value);
   st.ending_sessions.erase(i);

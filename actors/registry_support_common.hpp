@@ -69,10 +69,7 @@ inline void start_timer(registry_self self, const id& owner, std::vector<timer_r
 
 /// Spawns the actor of an active grant, with its deadlines.
 inline void spawn_grant(registry_self self, const id& grant_id, std::vector<timer_request> deadlines) {
-  const auto& deps = self->state.deps;
-  auto handle = self->spawn<caf::linked>(grant, grant_id, std::move(deadlines),
-                                         entity_deps{deps.writer, caf::actor_cast<registry_actor>(self), deps.timers,
-                                                    deps.retry_after});
+  auto handle = self->spawn<caf::linked>(grant, grant_id, std::move(deadlines), entity_deps_of(self));
   self->state.grant_actors[grant_id] = handle;
 }
 
