@@ -264,6 +264,9 @@ TEST_F(support_test, an_expiry_the_log_refused_is_written_by_the_grants_actor_on
   rt->advance(30min);
   // Logged in before the log fails (a login is written too); sara's first token has idled out by now.
   auto sara_now = rt->token_for("sara");
+  auto sam_tab = rt->open_tab(rt->token_for("sam"));
+  auto dashboard = rt->open_dashboard(sara_now);
+  dashboard->clear();
   rt->writer().failing = true;
   rt->advance(30min);
   // Ended at once on this node: the temporary admin's token is dead, though nothing is written yet.
@@ -271,9 +274,14 @@ TEST_F(support_test, an_expiry_the_log_refused_is_written_by_the_grants_actor_on
   EXPECT_EQ(rt->reader().find_grant(grant_id)->state, domain::grant_state::active);
   rt->advance(5s);  // retried while the log is down, still refused
   EXPECT_EQ(grant_events(*rt, "support.expire", grant_id), 0u);
+  // Nothing is announced before the end is durable: no note to the support user, the dashboard keeps it.
+  EXPECT_THAT(kinds(sam_tab), ElementsAre("hello"));
+  EXPECT_THAT(kinds(dashboard), ElementsAre());
   rt->writer().failing = false;
   rt->advance(1s);
   EXPECT_EQ(grant_events(*rt, "support.expire", grant_id), 1u);
+  EXPECT_THAT(kinds(sam_tab), ElementsAre("hello", "notification:support_expired"));
+  EXPECT_THAT(kinds(dashboard), ElementsAre("remove:grant", "notification:support_expired"));
   auto stored = rt->reader().find_grant(grant_id);
   EXPECT_EQ(stored->state, domain::grant_state::expired);
   EXPECT_EQ(stored->ended_at, g.grants[0].expires_at);
