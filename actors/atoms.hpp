@@ -61,5 +61,8 @@ using settle_atom = caf::atom_constant<caf::atom("settle")>;
 /// Tells an entity actor that its work is done: it quits. Not `send_exit(…, exit_reason::normal)`: CAF 0.17
 /// ignores an exit message whose reason is normal (code 0 means "no error"), so that actor would live on.
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using take_atom = caf::atom_constant<caf::atom("take")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
 
 } // namespace actas::actors

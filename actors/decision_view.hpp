@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "actors/portal_tree.hpp"
 #include "domain/directory.hpp"
 #include "domain/errc.hpp"
 #include "store/database.hpp"
@@ -14,12 +15,6 @@
 namespace actas::actors {
 
 using domain::id;
-
-/// Realms and their portals, parents before children, copied from the cache.
-struct portal_tree {
-  std::vector<domain::realm> realms;
-  std::vector<domain::portal> portals;
-};
 
 /// The realms named (unknown ones and duplicates skipped) with all their portals.
 portal_tree tree_of(const domain::directory& dir, const std::vector<id>& realm_ids);

@@ -15,9 +15,24 @@ namespace actas::actors {
 /// What the timer wheel calls back: (timeout, cookie) at the requested wall time.
 using timer_client_actor = caf::typed_actor<caf::reacts_to<timeout_atom, std::uint64_t>>;
 
-/// The deadline owner of one support request: its wake-ups, until the registry says it is done.
-using support_timer_actor = timer_client_actor::extend<
-  // From the registry: the request is decided; quit.
+/// One per pending support request: its state machine, its lapse and its close. It is the one place that
+/// writes a deny, a cancel or a lapse; an allow (written with its grants by the registry) takes the request
+/// from it first, so one decision at a time leaves this node for the writer.
+using request_actor = caf::typed_actor<
+  // From the timer wheel: cookie 10 = the request lapses.
+  caf::reacts_to<timeout_atom, std::uint64_t>,
+  // From the registry, for an allow: true = taken; false while another decision is in flight, or closed.
+  caf::replies_to<take_atom>::with<bool>,
+  // From the registry: the allow that took the request came back unwritten; it is pending again.
+  caf::reacts_to<release_atom>,
+  // From the registry: a deny, a cancel or a lapse as it decided it. Answered with how its transaction
+  // came out; refused `session_ended` at once while another decision is in flight.
+  caf::replies_to<close_atom, request_close>::with<close_outcome>,
+  // From the writer: job n of this actor committed (ok) or not.
+  caf::reacts_to<committed_atom, std::uint64_t, bool>,
+  // Self-sent: ask for a lapse again after the audit log refused it.
+  caf::reacts_to<retry_atom>,
+  // From the registry, once the request is decided and announced: quit.
   caf::reacts_to<stop_atom>>;
 
 /// One browser tab's proxy (owned by net/, holds a weak pointer to the connection).
@@ -187,7 +202,7 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<access_atom, std::string>::with<access_reply>,
   // A grant's access log (token hash, grant id): its events on the realm's chain.
   caf::replies_to<glog_atom, std::string, id>::with<audit_reply>,
-  // From a support timer or a grant actor: request lapse (cookie 10), grant warning (11) or expiry (12).
+  // From a request's or a grant's actor: request lapse (cookie 10), grant warning (11) or expiry (12).
   caf::reacts_to<due_atom, id, std::uint64_t>,
   // From a session's or a grant's actor: its end is durable (id, whether this node's write ended it); the
   // registry announces it (banners, dashboards; the notes, when its write was the one that ended it).

@@ -11,6 +11,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/portal_tree.hpp"
 #include "domain/audit.hpp"
 #include "domain/dashboard.hpp"
 #include "domain/errc.hpp"
@@ -366,9 +367,29 @@ struct session_end {
   domain::audit_event event;
 };
 
+/// A support request's close (deny, cancel or lapse) as the registry decided it on its caches: what the
+/// request's actor writes, only if the request is still pending in the database and the caller (none for
+/// a lapse) may still decide it there.
+struct request_close {
+  domain::support_request request;  ///< in its new state
+  std::optional<id> caller_id;      ///< none for a lapse
+  portal_tree tree;                 ///< the request's realm, to read the caller in
+  std::vector<domain::notification> notes;
+  domain::audit_event event;
+};
+
+/// How a close's transaction came out.
+struct close_outcome {
+  bool durable = false;            ///< the transaction committed (whether it wrote the close or not)
+  std::optional<refusal> refused;  ///< not written, and why
+  bool no_longer_pending = false;  ///< the database has the request decided (here or by another node)
+};
+
 } // namespace actas::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::principal)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::request_close)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::close_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::auth_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::mint_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::start_command)

@@ -131,13 +131,14 @@ struct registry_state {
   std::uint64_t plain_allowed = 0;
   /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).
   domain::denial_limiter denials;
-  // Support access: pending requests and active grants (each with the actor owning its deadlines).
+  // Support access: pending requests and active grants, as read caches (each has its actor).
   std::map<id, domain::support_request> requests;
   std::map<id, domain::support_grant> grants;
-  /// Decisions in flight (SPEC §6 "Concurrency"): a request being granted, denied or cancelled, and the
-  /// portals a grant being written will hold, are taken until the commit returns, so a second decision
-  /// never reads the state the first is about to replace.
-  std::set<id> deciding_requests;
+  /// The actor of each pending request (its state machine, its lapse and its close).
+  std::map<id, request_actor> request_actors;
+  /// The portals a grant being written will hold, taken until the commit returns, so a second grant on
+  /// this node never reads the state the first is about to replace (SPEC §6 "Concurrency"; a request
+  /// being decided is taken by its own actor).
   std::multiset<id> granting_portals;
   /// Sessions whose start was in flight when a grant's end was decided, with who ended it: their start
   /// is re-checked once it commits.
@@ -148,8 +149,6 @@ struct registry_state {
   /// The actor of each active grant (its deadlines and its end).
   std::map<id, grant_actor> grant_actors;
   std::map<id, ending_grant> ending_grants;
-  /// The deadline owner of each pending request.
-  std::map<id, support_timer_actor> support_timers;
 
   static inline const char* name = "registry";
 };

@@ -145,6 +145,53 @@ void decide_grants(store::transaction& tx, grant_plan& plan) {
     tx.append_audit(std::move(e));
 }
 
+/// Writes the grants of `plan` in their transaction, then releases the portals and the request (taken
+/// from `request_owner`, if it has one here) and answers `rp`.
+void write_grants(registry_self self, std::shared_ptr<grant_plan> plan, std::optional<request_actor> request_owner,
+                  caf::typed_response_promise<grants_reply> rp, domain::denial refused_denial) {
+  auto& st = self->state;
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [plan](store::transaction& tx) {
+                      // The last guard is the partial unique index of one live grant per portal: another
+                      // request's grant for one of these portals committed on another node meanwhile.
+                      decide_guarded([&] { decide_grants(tx, *plan); }, [&] {
+                        plan->refused =
+                            refusal{errc::invalid_request, "portals", "a portal named already has an active grant"};
+                      });
+                    },
+                    [self, plan, request_owner, rp, refused_denial](bool ok) mutable {
+                      auto& st = self->state;
+                      const grants_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+                      for (const auto& portal_id : plan->portals)
+                        st.granting_portals.erase(st.granting_portals.find(portal_id));
+                      if (!ok || plan->refused) {
+                        if (request_owner)
+                          self->send(*request_owner, release_atom::value);
+                        if (!ok && !plan->refused) {
+                          rp.deliver(unavailable);
+                          return;
+                        }
+                        auto d = refused_denial;
+                        d.code = plan->refused->error.value_or(errc::forbidden);
+                        note_field(d, *plan->refused);
+                        refuse_to(self, d, rp, grants_reply{*plan->refused, {}}, unavailable);
+                        return;
+                      }
+                      for (const auto& u : plan->temps)
+                        st.dir.put_user(u);
+                      for (const auto& g : plan->grants) {
+                        st.grants[g.grant_id] = g;
+                        spawn_grant(self, g.grant_id,
+                                    {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
+                      }
+                      forget_request(self, plan->request.request_id, plan->request);
+                      push_notes(self, plan->notes);
+                      for (const auto& g : plan->grants)
+                        publish(self, {false, std::nullopt, std::nullopt, g});
+                      rp.deliver(grants_reply{{}, plan->grants});
+                    });
+}
+
 } // namespace
 
 caf::result<grants_reply> create_grants(registry_self self, const grant_command& cmd) {
@@ -167,8 +214,6 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   if (!known || !caller->realm_id || known->realm_id != *caller->realm_id)
     return denied({errc::not_found, {}, {}});
   // The fast refusals, on the cache; the decision itself is made again inside the transaction.
-  if (st.deciding_requests.count(cmd.request_id))
-    return denied({errc::session_ended, {}, "the request is no longer pending"});
   auto settings = realm_settings_of(st.dir, known->realm_id);
   auto duration = cmd.duration_s.value_or(settings.support.default_duration_s);
   if (auto no = domain::check_grant(st.dir, *caller, *known, cmd.portals, duration, active_portals(st)))
@@ -186,54 +231,34 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   plan->ip = cmd.ip;
   auto rp = self->make_response_promise<grants_reply>();
   auto refused_denial = denial_of({errc::internal, {}, {}});
-  // The reservations keep this node's own second decision from even reaching the writer.
-  st.deciding_requests.insert(known->request_id);
+  // The portals are reserved at once, so this node's own second grant for one of them never reaches the
+  // writer; the request is taken from its actor, so a deny or a lapse of it waits for this outcome.
   for (const auto& portal_id : cmd.portals)
     st.granting_portals.insert(portal_id);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [plan](store::transaction& tx) {
-                      // The last guard is the partial unique index of one live grant per portal: another
-                      // request's grant for one of these portals committed on another node meanwhile.
-                      decide_guarded([&] { decide_grants(tx, *plan); }, [&] {
-                        plan->refused =
-                            refusal{errc::invalid_request, "portals", "a portal named already has an active grant"};
-                      });
-                    },
-                    [self, plan, rp, refused_denial, unavailable](bool ok) mutable {
-                      auto& st = self->state;
-                      st.deciding_requests.erase(plan->request_id);
-                      for (const auto& portal_id : plan->portals)
-                        st.granting_portals.erase(st.granting_portals.find(portal_id));
-                      if (!ok && !plan->refused) {
-                        rp.deliver(unavailable);
-                        return;
-                      }
-                      if (plan->refused) {
-                        auto d = refused_denial;
-                        d.code = plan->refused->error.value_or(errc::forbidden);
-                        note_field(d, *plan->refused);
-                        refuse_to(self, d, rp, grants_reply{*plan->refused, {}}, unavailable);
-                        return;
-                      }
-                      const auto& request = plan->request;
-                      st.requests.erase(request.request_id);
-                      stop_timer(self, request.request_id);
-                      for (const auto& u : plan->temps)
-                        st.dir.put_user(u);
-                      for (const auto& g : plan->grants) {
-                        st.grants[g.grant_id] = g;
-                        spawn_grant(self, g.grant_id,
-                                    {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
-                      }
-                      for (const auto& admin : superadmins_of(st.dir, request.realm_id))
-                        self->send(user_actor_of(self, admin), push_atom::value,
-                                   live_event{banner_cleared{"support_request", request.request_id}});
-                      push_notes(self, plan->notes);
-                      publish(self, {true, std::nullopt, request, std::nullopt});
-                      for (const auto& g : plan->grants)
-                        publish(self, {false, std::nullopt, std::nullopt, g});
-                      rp.deliver(grants_reply{{}, plan->grants});
-                    });
+  auto owner = st.request_actors.find(known->request_id);
+  if (owner == st.request_actors.end()) {
+    // Pending only in the database (another node's request): its transaction decides.
+    write_grants(self, plan, std::nullopt, rp, refused_denial);
+    return rp;
+  }
+  auto request_owner = owner->second;
+  auto not_taken = [self, plan, rp, refused_denial](const refusal& why) mutable {
+    for (const auto& portal_id : plan->portals)
+      self->state.granting_portals.erase(self->state.granting_portals.find(portal_id));
+    auto d = refused_denial;
+    d.code = why.error.value_or(errc::forbidden);
+    refuse_to(self, d, rp, grants_reply{why, {}}, grants_reply{{errc::audit_unavailable, {}, {}}, {}});
+  };
+  self->request(request_owner, caf::infinite, take_atom::value)
+    .then(
+      [self, plan, rp, refused_denial, request_owner, not_taken](bool taken) mutable {
+        if (!taken)
+          not_taken({errc::session_ended, {}, "the request is no longer pending"});
+        else
+          write_grants(self, plan, request_owner, rp, refused_denial);
+      },
+      // The request's actor is gone: the request was decided meanwhile.
+      [not_taken](const caf::error&) mutable { not_taken({errc::session_ended, {}, "the request is no longer pending"}); });
   return rp;
 }
 

@@ -44,93 +44,40 @@ store::writer::job request_job(domain::support_request r, std::vector<domain::no
   };
 }
 
-/// A request being denied, cancelled or lapsing: as decided on arrival, then as its transaction found it.
-struct close_plan {
-  domain::support_request request;  // its new state
-  std::optional<id> caller_id;      // none for a lapse
-  portal_tree tree;
-  std::vector<domain::notification> notes;
-  domain::audit_event ev;
-  // Decided inside the transaction:
-  std::optional<refusal> refused;
-  bool still_pending = false;  // as the store has it (a refused close may leave it pending)
-};
-
-/// Runs on the writer: re-reads the caller and the request (locked) and closes it only if the caller may
-/// and it is still pending there. So a deny racing a grant (or a lapse) finds the other committed, and a
-/// lapse never overwrites a decision made in time.
-void decide_close(store::transaction& tx, close_plan& plan) {
-  plan.refused.reset();  // a run after a deadlock starts over (store::writer::job)
-  auto stored = tx.find_request(plan.request.request_id);
-  plan.still_pending = stored && stored->pending();
-  if (plan.caller_id) {
-    auto committed = read_in(tx, plan.tree, {*plan.caller_id});
-    if (auto gone = caller_gone(committed, *plan.caller_id)) {
-      plan.refused = refusal{*gone, {}, {}};
+/// Sends a close to the request's actor and answers `rp` (none for a lapse) from how its transaction came
+/// out: the close announced once durable; a request the database has decided otherwise forgotten here; a
+/// refusal audited with `refused_denial` (only used when there is a caller).
+void close_through_actor(registry_self self, const request_actor& owner, request_close close,
+                         domain::denial refused_denial, caf::typed_response_promise<request_reply> rp) {
+  auto decided = close.request;
+  auto notes = close.notes;
+  auto answer = [self, decided, notes, refused_denial, rp](const close_outcome& o) mutable {
+    const request_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
+    if (!o.durable) {
+      if (rp.pending())
+        rp.deliver(unavailable);
       return;
     }
-    const auto& caller = *committed.find_user(*plan.caller_id);
-    bool may = plan.request.state == domain::request_state::denied
-                 ? domain::is_superadmin_of(caller, plan.request.realm_id)
-                 : caller.user_id == plan.request.support_user;
-    if (!may) {
-      plan.refused = refusal{errc::not_found, {}, {}};
+    if (o.refused) {
+      if (o.no_longer_pending)
+        forget_request(self, decided.request_id, std::nullopt);
+      if (!rp.pending())
+        return;
+      auto d = refused_denial;
+      d.code = o.refused->error.value_or(errc::forbidden);
+      refuse_to(self, d, rp, request_reply{*o.refused, {}}, unavailable);
       return;
     }
-  }
-  if (!plan.still_pending) {
-    plan.refused = refusal{errc::session_ended, {}, "the request is no longer pending"};
-    return;
-  }
-  tx.put_request(plan.request);
-  for (const auto& n : plan.notes)
-    tx.put_notification(n);
-  tx.append_audit(plan.ev);
-}
-
-/// Closes a request in its transaction; then clears the banners and answers (a lapse has no promise and
-/// no denial: `refused_denial` is only used when there is a caller).
-void settle(registry_self self, std::shared_ptr<close_plan> plan, domain::denial refused_denial,
-            caf::typed_response_promise<request_reply> rp) {
-  auto& st = self->state;
-  const auto& r = plan->request;
-  st.requests.erase(r.request_id);
-  st.deciding_requests.insert(r.request_id);
-  stop_timer(self, r.request_id);
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [plan](store::transaction& tx) { decide_close(tx, *plan); },
-                    [self, plan, refused_denial, rp](bool ok) mutable {
-                      auto& st = self->state;
-                      const auto& r = plan->request;
-                      st.deciding_requests.erase(r.request_id);
-                      const request_reply unavailable{{errc::audit_unavailable, {}, {}}, {}};
-                      if (!ok || plan->refused) {
-                        // Not written: a request the store still has pending stays so here too.
-                        if (!ok || plan->still_pending) {
-                          auto back = r;
-                          back.state = domain::request_state::pending;
-                          back.decided_at.reset();
-                          back.decided_by.reset();
-                          st.requests[back.request_id] = back;
-                          start_timer(self, back.request_id, {{back.lapses_at, lapse_cookie}});
-                        }
-                        if (!rp.pending())
-                          return;
-                        if (!ok) {
-                          rp.deliver(unavailable);
-                          return;
-                        }
-                        auto d = refused_denial;
-                        d.code = plan->refused->error.value_or(errc::forbidden);
-                        refuse_to(self, d, rp, request_reply{*plan->refused, {}}, unavailable);
-                        return;
-                      }
-                      clear_banner(self, r);
-                      push_notes(self, plan->notes);
-                      publish(self, {true, std::nullopt, r, std::nullopt});
-                      if (rp.pending())
-                        rp.deliver(request_reply{{}, r});
-                    });
+    forget_request(self, decided.request_id, decided);
+    push_notes(self, notes);
+    if (rp.pending())
+      rp.deliver(request_reply{{}, decided});
+  };
+  self->request(owner, caf::infinite, close_atom::value, std::move(close))
+    .then(answer,
+          // Not expected (the registry stops a request's actor only once it is forgotten), but a lost actor
+          // must not take the registry with it: the close is then reported unwritten.
+          [answer](const caf::error&) mutable { answer(close_outcome{}); });
 }
 
 } // namespace
@@ -175,7 +122,7 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
   return answer_when_durable(self, request_job(r, notes, ev), request_reply{{errc::audit_unavailable, {}, {}}, {}},
                              [self, r, notes](auto& rp) {
                                self->state.requests[r.request_id] = r;
-                               start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
+                               spawn_request(self, r);
                                push_notes(self, notes);
                                show_banner(self, r);
                                publish(self, {false, std::nullopt, r, std::nullopt});
@@ -203,47 +150,65 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   };
   if (!may)
     return denied({errc::not_found, {}, {}}, {});
-  if (i == st.requests.end() || st.deciding_requests.count(request_id))
+  auto owner = st.request_actors.find(request_id);
+  if (i == st.requests.end() || owner == st.request_actors.end())
     return denied({errc::session_ended, {}, "the request is no longer pending"}, *known);
-  auto plan = std::make_shared<close_plan>();
-  auto& r = plan->request;
+  request_close close;
+  auto& r = close.request;
   r = i->second;
   auto at = now(self);
   r.state = how;
   r.decided_at = at;
   r.decided_by = caller->user_id;
-  plan->caller_id = caller->user_id;
-  plan->tree = tree_of(st.dir, {r.realm_id});
+  close.caller_id = caller->user_id;
+  close.tree = tree_of(st.dir, {r.realm_id});
   if (how == domain::request_state::denied)
-    notify_all(self, plan->notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_denied,
+    notify_all(self, close.notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_denied,
                support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, std::nullopt, name_of(st.dir, caller->user_id)),
                {r.support_user}, at);
-  plan->ev = support_event(r.realm_id, how == domain::request_state::denied ? "support.deny" : "support.cancel", at,
-                           caller->user_id, ip);
-  plan->ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  close.event = support_event(r.realm_id, how == domain::request_state::denied ? "support.deny" : "support.cancel", at,
+                              caller->user_id, ip);
+  close.event.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
   auto rp = self->make_response_promise<request_reply>();
   auto refused_denial = support_denial(self, auth.who, how == domain::request_state::denied ? "support.deny" : "support.cancel",
                                        {errc::internal, {}, {}}, ip, {{"request", request_id}}, r.realm_id);
-  settle(self, plan, refused_denial, rp);
+  close_through_actor(self, owner->second, std::move(close), refused_denial, rp);
   return rp;
 }
 
 void lapse_request(registry_self self, const id& request_id) {
   auto& st = self->state;
   auto i = st.requests.find(request_id);
-  if (i == st.requests.end())
+  auto owner = st.request_actors.find(request_id);
+  if (i == st.requests.end() || owner == st.request_actors.end())
     return;
-  auto plan = std::make_shared<close_plan>();
-  auto& r = plan->request;
+  request_close close;
+  auto& r = close.request;
   r = i->second;
   r.state = domain::request_state::lapsed;
   r.decided_at = r.lapses_at;  // dated at its deadline, even when noticed after a restart
-  notify_all(self, plan->notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_expired,
+  notify_all(self, close.notes, realm_settings_of(st.dir, r.realm_id), domain::notification_kind::support_expired,
              support_values(st.dir, r.support_user, r.ticket, r.reason, r.portals, r.lapses_at, "nobody"),
              {r.support_user}, r.lapses_at);
-  plan->ev = support_event(r.realm_id, "support.lapse", r.lapses_at, r.support_user, "");
-  plan->ev.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
-  settle(self, plan, domain::denial{}, caf::typed_response_promise<request_reply>{});
+  close.event = support_event(r.realm_id, "support.lapse", r.lapses_at, r.support_user, "");
+  close.event.detail_json = nlohmann::json{{"request", r.request_id}}.dump();
+  close_through_actor(self, owner->second, std::move(close), domain::denial{},
+                      caf::typed_response_promise<request_reply>{});
+}
+
+void forget_request(registry_self self, const id& request_id, std::optional<domain::support_request> as_decided) {
+  auto& st = self->state;
+  auto i = st.requests.find(request_id);
+  if (i == st.requests.end())
+    return;
+  auto r = as_decided ? std::move(*as_decided) : std::move(i->second);
+  st.requests.erase(i);
+  clear_banner(self, r);
+  publish(self, {true, std::nullopt, r, std::nullopt});
+  if (auto a = st.request_actors.find(request_id); a != st.request_actors.end()) {
+    self->send(a->second, stop_atom::value);
+    st.request_actors.erase(a);
+  }
 }
 
 access_reply access(registry_self self, const std::string& token_hash) {
@@ -302,7 +267,7 @@ void resume_support(registry_self self, std::vector<domain::support_request> req
   for (auto& r : requests) {
     st.requests[r.request_id] = r;
     // An overdue lapse is due at once (the wheel fires past deadlines immediately), dated at its deadline.
-    start_timer(self, r.request_id, {{r.lapses_at, lapse_cookie}});
+    spawn_request(self, r);
     if (r.lapses_at > at)
       show_banner(self, r);
   }

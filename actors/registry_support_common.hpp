@@ -7,7 +7,7 @@
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "actors/grant.hpp"
-#include "actors/support_timer.hpp"
+#include "actors/pending_request.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -60,11 +60,10 @@ inline domain::audit_event support_event(std::string realm_id, std::string event
   return e;
 }
 
-/// Spawns the actor owning `owner`'s deadlines.
-inline void start_timer(registry_self self, const id& owner, std::vector<timer_request> deadlines) {
-  auto handle = self->spawn<caf::linked>(support_timer, owner, std::move(deadlines),
-                                         caf::actor_cast<registry_actor>(self), self->state.deps.timers);
-  self->state.support_timers[owner] = handle;
+/// Spawns the actor of a pending request, with its lapse.
+inline void spawn_request(registry_self self, const domain::support_request& r) {
+  self->state.request_actors[r.request_id] =
+    self->spawn<caf::linked>(pending_request, r.request_id, r.lapses_at, entity_deps_of(self));
 }
 
 /// Spawns the actor of an active grant, with its deadlines.
@@ -73,14 +72,9 @@ inline void spawn_grant(registry_self self, const id& grant_id, std::vector<time
   self->state.grant_actors[grant_id] = handle;
 }
 
-/// Stops the actor owning `owner`'s deadlines (its pending wake-ups become stale).
-inline void stop_timer(registry_self self, const id& owner) {
-  auto& timers = self->state.support_timers;
-  if (auto i = timers.find(owner); i != timers.end()) {
-    self->send(i->second, stop_atom::value);
-    timers.erase(i);
-  }
-}
+/// Forgets a request that is no longer pending (decided here, `as_decided`, or by another node) and stops
+/// its actor; this node's superadmins lose its banner and dashboards lose its row.
+void forget_request(registry_self self, const id& request_id, std::optional<domain::support_request> as_decided);
 
 inline refusal refusal_of(const domain::support_refusal& r) { return {r.code, r.field, r.message}; }
 

@@ -98,6 +98,52 @@ TEST_F(support_test, an_unanswered_request_lapses_at_its_deadline) {
   EXPECT_EQ(grant(r.request.request_id, {"acme-eu"}).refused.error, errc::session_ended);
 }
 
+TEST_F(support_test, a_lapse_the_log_refused_is_asked_again_each_second_and_announced_once_it_is_written) {
+  auto r = request({"acme-eu"});
+  rt->advance(72h - 1min);
+  auto sara_tab = rt->open_tab(rt->token_for("sara"));
+  rt->writer().failing = true;
+  const auto refused_before = rt->writer().refused;
+  rt->advance(1min);
+  for (int second = 0; second < 5; ++second)
+    rt->advance(1s);
+  // Still pending where it is written, and nobody is told it lapsed.
+  EXPECT_EQ(rt->reader().find_request(r.request.request_id)->state, domain::request_state::pending);
+  EXPECT_THAT(kinds(sara_tab), ElementsAre("hello", "banner:support_request"));
+  // Asked again about once a second, not as fast as the writer refuses (the deadline has passed).
+  EXPECT_LE(rt->writer().refused - refused_before, 7u);
+  EXPECT_GE(rt->writer().refused - refused_before, 5u);
+  rt->writer().failing = false;
+  rt->advance(1s);
+  auto stored = rt->reader().find_request(r.request.request_id);
+  EXPECT_EQ(stored->state, domain::request_state::lapsed);
+  EXPECT_EQ(stored->decided_at, r.request.lapses_at) << "dated at its deadline, not when it was written";
+  rt->advance(10s);
+  EXPECT_THAT(kinds(sara_tab), ElementsAre("hello", "banner:support_request", "clear:support_request"));
+  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_expired"));
+  std::size_t lapses = 0;
+  for (const auto& e : rt->reader().audit_chain("acme"))
+    lapses += e.event == "support.lapse" && e.detail_json.find(r.request.request_id) != std::string::npos;
+  EXPECT_EQ(lapses, 1u);
+}
+
+TEST_F(support_test, a_lapse_due_while_a_deny_is_being_written_follows_when_the_deny_is_not_written) {
+  auto r = request({"acme-eu"});
+  rt->advance(72h - 1min);
+  sara = rt->token_for("sara");
+  rt->writer().failing = true;
+  rt->advance_without_delivering(1min);  // the lapse is due, and races the deny
+  auto denied = rt->ask<actors::request_reply>(actors::deny_atom::value, crypto::token_hash(sara), r.request.request_id,
+                                               std::string{});
+  EXPECT_TRUE(denied.refused.error) << "nothing can be written";
+  rt->writer().failing = false;
+  rt->advance(1s);
+  auto stored = rt->reader().find_request(r.request.request_id);
+  EXPECT_EQ(stored->state, domain::request_state::lapsed) << "the lapse is not lost to the deny that failed";
+  EXPECT_EQ(stored->decided_at, r.request.lapses_at);
+  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_expired"));
+}
+
 TEST_F(support_test, a_denied_or_cancelled_request_clears_the_banners) {
   auto sara_tab = rt->open_tab(sara);
   auto first = request({"acme-eu"});
