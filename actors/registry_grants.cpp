@@ -262,11 +262,34 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   return rp;
 }
 
+const domain::support_grant* adopt_live_grant(registry_self self, const id& grant_id) {
+  auto& st = self->state;
+  if (auto i = st.grants.find(grant_id); i != st.grants.end())
+    return &i->second;
+  // One whose end this node decided is not live, whatever the database says until the end is written.
+  if (st.ending_grants.count(grant_id))
+    return nullptr;
+  auto stored = st.deps.reader->find_grant(grant_id);
+  if (!stored || stored->state != domain::grant_state::active || !st.dir.find_realm(stored->realm_id))
+    return nullptr;
+  // Its temporary admin was created with it, on the other node: this node's directory learns it now, so
+  // its tokens work here and its end tombstones it.
+  if (!st.dir.find_user(stored->temp_admin))
+    if (auto temp = st.deps.reader->find_user(stored->temp_admin))
+      st.dir.put_user(*temp);
+  auto& g = st.grants[grant_id] = *stored;
+  // Only the expiry is armed: the node that made the grant sends its warning.
+  spawn_grant(self, grant_id, {{g.expires_at, grant_expire_cookie}});
+  publish(self, {false, std::nullopt, std::nullopt, g});
+  return &g;
+}
+
 caf::result<mint_reply> grant_token(registry_self self, const std::string& token_hash, const id& grant_id) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
     return mint_reply{errc::unauthenticated, {}, {}, {}};
+  adopt_live_grant(self, grant_id);
   auto i = st.grants.find(grant_id);
   // Only the support user who asked, with its own login, gets the temporary admin's token.
   if (auth.who.kind != domain::token_kind::user || i == st.grants.end() || i->second.support_user != auth.who.user_id) {
@@ -355,9 +378,13 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
     auto known = i != st.grants.end() ? std::optional{i->second} : st.deps.reader->find_grant(grant_id);
     if (!known || !domain::is_superadmin_of(*caller, known->realm_id))
       return denied({errc::not_found, "grants", "no such grant: " + domain::truncate_code_points(grant_id, 100, "…")});
-    if (i == st.grants.end())
-      return denied({errc::session_ended, "grants", "grant already ended: " + grant_id});
   }
+  // A grant made through another node after this one started is live in the database only: adopted here
+  // (its actor, its expiry, its temporary admin) so that this node can end it. Its end is still decided
+  // in the end's transaction, so a grant another node ended meanwhile is not ended twice.
+  for (const auto& grant_id : ids)
+    if (!adopt_live_grant(self, grant_id))
+      return denied({errc::session_ended, "grants", "grant already ended: " + grant_id});
   auto rp = self->make_response_promise<grants_reply>();
   end_grants(self, ids, domain::grant_state::revoked, caller->user_id, ip,
              [self, rp, gone, gone_denial](bool ok, std::vector<domain::support_grant> ended) mutable {

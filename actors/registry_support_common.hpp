@@ -72,6 +72,11 @@ inline void spawn_grant(registry_self self, const id& grant_id, std::vector<time
   self->state.grant_actors[grant_id] = handle;
 }
 
+/// The live grant `grant_id` as this node holds it; one that another node made after this node started
+/// (live in the database only) is adopted first: its actor spawned with its expiry, its temporary admin
+/// added to the directory. Null when it is not live (or not this node's to end: its end is being written).
+const domain::support_grant* adopt_live_grant(registry_self self, const id& grant_id);
+
 /// Forgets a request that is no longer pending (decided here, `as_decided`, or by another node) and stops
 /// its actor; this node's superadmins lose its banner and dashboards lose its row.
 void forget_request(registry_self self, const id& request_id, std::optional<domain::support_request> as_decided);

@@ -260,6 +260,36 @@ TEST_F(two_node_race_test, two_nodes_revoking_one_grant_at_once_end_it_once) {
   }
 }
 
+TEST_F(two_node_race_test, a_grant_made_through_one_node_is_used_and_revoked_through_another) {
+  // a started before the grant was made through b, so a's memory never held it.
+  const auto sam = login(b->port, "sam");
+  const auto sara_b = login(b->port, "sara");
+  auto granted = grant_acme_eu_answer(b->port, ask_for_acme_eu(b->port, sam), sara_b);
+  ASSERT_EQ(granted.status, 201u) << granted.text;
+  const auto grant_id = granted.body["grants"][0].value("id", "");
+  const auto temp_admin = pg_value(url, "SELECT temp_admin FROM support_grants WHERE grant_id = '" + grant_id + "'");
+  // The support user gets the temporary admin's token through a, and a accepts it.
+  const auto sam_a = login(a->port, "sam");
+  auto token = http(a->port, "POST", "/v1/support/grants/" + grant_id + "/token", "{}", sam_a);
+  ASSERT_EQ(token.status, 200u) << token.text;
+  const auto temp_token = token.body.value("token", "");
+  EXPECT_EQ(http(a->port, "GET", "/v1/me", {}, temp_token).status, 200u);
+  // sara revokes it through a: ended once, its temporary admin deleted and its token dead there.
+  const auto sara_a = login(a->port, "sara");
+  auto revoked = http(a->port, "POST", "/v1/support/grants/revoke", json{{"grants", {grant_id}}}.dump(), sara_a);
+  ASSERT_EQ(revoked.status, 200u) << revoked.text;
+  EXPECT_EQ(revoked.body["grants"][0].value("state", ""), "revoked") << revoked.text;
+  EXPECT_EQ(pg_value(url, "SELECT state FROM support_grants WHERE grant_id = '" + grant_id + "'"), "revoked");
+  EXPECT_EQ(pg_value(url, "SELECT status FROM users WHERE user_id = '" + temp_admin + "'"), "deleted");
+  EXPECT_EQ(pg_value(url, "SELECT count(*) FROM audit WHERE event = 'support.revoke' AND outcome = 'done' AND "
+                          "grant_id = '" + grant_id + "'"),
+            "1");
+  EXPECT_EQ(http(a->port, "GET", "/v1/me", {}, temp_token).status, 401u);
+  // Asked again through b, whose memory still holds it live: its end's transaction finds it ended.
+  auto again = http(b->port, "POST", "/v1/support/grants/revoke", json{{"grants", {grant_id}}}.dump(), sara_b);
+  EXPECT_EQ(again.status, 409u) << again.text;
+}
+
 TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
   const auto sara_a = login(a->port, "sara");
   for (int round = 0; round < two_node_rounds / 2; ++round) {
