@@ -80,6 +80,22 @@ void close_through_actor(registry_self self, const request_actor& owner, request
           [answer](const caf::error&) mutable { answer(close_outcome{}); });
 }
 
+/// A request made through another node after this one started is pending in the database only: this
+/// node takes it into its cache with its actor (and its lapse), its banner and its dashboard row, so it
+/// can decide it. Answers the cached request, or null when it is not pending.
+const domain::support_request* adopt_pending_request(registry_self self, const domain::support_request& stored) {
+  auto& st = self->state;
+  if (auto i = st.requests.find(stored.request_id); i != st.requests.end())
+    return &i->second;
+  if (!stored.pending() || !st.dir.find_realm(stored.realm_id))
+    return nullptr;
+  const auto& r = st.requests[stored.request_id] = stored;
+  spawn_request(self, r);
+  show_banner(self, r);
+  publish(self, {false, std::nullopt, r, std::nullopt});
+  return &r;
+}
+
 } // namespace
 
 caf::result<request_reply> create_request(registry_self self, const request_command& cmd) {
@@ -150,6 +166,8 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   };
   if (!may)
     return denied({errc::not_found, {}, {}}, {});
+  if (i == st.requests.end() && adopt_pending_request(self, *known))
+    i = st.requests.find(request_id);
   auto owner = st.request_actors.find(request_id);
   if (i == st.requests.end() || owner == st.request_actors.end())
     return denied({errc::session_ended, {}, "the request is no longer pending"}, *known);

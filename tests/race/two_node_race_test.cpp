@@ -290,6 +290,22 @@ TEST_F(two_node_race_test, a_grant_made_through_one_node_is_used_and_revoked_thr
   EXPECT_EQ(again.status, 409u) << again.text;
 }
 
+TEST_F(two_node_race_test, a_request_made_through_one_node_is_denied_through_another_once) {
+  // a started before the request was made through b, so a's memory never held it.
+  const auto sam = login(b->port, "sam");
+  const auto request = ask_for_acme_eu(b->port, sam);
+  ASSERT_FALSE(request.empty());
+  const auto sara_a = login(a->port, "sara");
+  auto denied = http(a->port, "POST", "/v1/support/requests/" + request + "/deny", "{}", sara_a);
+  ASSERT_EQ(denied.status, 200u) << denied.text;
+  EXPECT_EQ(pg_value(url, "SELECT state FROM support_requests WHERE request_id = '" + request + "'"), "denied");
+  EXPECT_EQ(pg_value(url, "SELECT count(*) FROM notifications WHERE user_id = 'sam' AND kind = 'support_denied'"), "1");
+  // b's memory still holds it pending: its cancel's transaction finds it decided, and says so.
+  auto cancelled = http(b->port, "POST", "/v1/support/requests/" + request + "/cancel", "{}", sam);
+  EXPECT_EQ(cancelled.status, 409u) << cancelled.text;
+  EXPECT_EQ(pg_value(url, "SELECT state FROM support_requests WHERE request_id = '" + request + "'"), "denied");
+}
+
 TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
   const auto sara_a = login(a->port, "sara");
   for (int round = 0; round < two_node_rounds / 2; ++round) {
