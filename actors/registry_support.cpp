@@ -264,13 +264,25 @@ void support_due(registry_self self, const id& owner, std::uint64_t cookie) {
                support_values(st.dir, g.support_user, request ? request->ticket : "", request ? request->reason : "",
                               {g.portal_id}, g.expires_at, name_of(st.dir, g.support_user)),
                recipients, g.warn_at);
+    // Every node holding the grant live arms its warning (and one that starts just after it was due sends
+    // it late): each recipient's warning has one id per grant, and the job writes them only if the grant
+    // is still active and none is there yet, with the grant's row locked, so it is sent once.
+    for (auto& n : notes)
+      n.notification_id = "ntf_" + crypto::sha256_hex(g.grant_id + "/support_ending_soon/" + n.user_id).substr(0, 32);
+    auto written = std::make_shared<bool>(false);
     st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                      [notes](store::transaction& tx) {
+                      [notes, written, grant_id = g.grant_id](store::transaction& tx) {
+                        *written = false;  // a run after a deadlock starts over
+                        auto stored = tx.find_grant(grant_id);
+                        if (!stored || stored->state != domain::grant_state::active || notes.empty() ||
+                            tx.has_notification(notes.front().user_id, notes.front().notification_id))
+                          return;
                         for (const auto& n : notes)
                           tx.put_notification(n);
+                        *written = true;
                       },
-                      [self, notes](bool ok) {
-                        if (ok)
+                      [self, notes, written](bool ok) {
+                        if (ok && *written)
                           push_notes(self, notes);
                       });
   } else if (cookie == grant_expire_cookie) {

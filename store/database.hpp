@@ -138,6 +138,10 @@ public:
   }
   /// The grant as this transaction sees it: what a start under it decides on (SPEC §6 "Concurrency").
   std::optional<domain::support_grant> find_grant(const id& grant_id) { return db_.find_grant(grant_id, true); }
+  /// Whether `user_id` has the notification `notification_id` as this transaction sees it.
+  bool has_notification(const id& user_id, const id& notification_id) {
+    return db_.find_notification(user_id, notification_id).has_value();
+  }
   /// The request as this transaction sees it: what a grant, deny, cancel or lapse decides on.
   std::optional<domain::support_request> find_request(const id& request_id) { return db_.find_request(request_id, true); }
   /// The portals of a realm with a live grant as this transaction sees them: what a new grant is checked

@@ -373,5 +373,20 @@ TEST_F(support_test, grants_and_requests_survive_a_restart_and_overdue_ones_end_
   EXPECT_EQ(rt->reader().find_request(pending.request.request_id)->state, domain::request_state::lapsed);
 }
 
+TEST_F(support_test, the_ending_soon_warning_is_sent_once_when_a_node_starts_right_after_it) {
+  auto r = request({"acme-eu"});
+  auto g = grant(r.request.request_id, {"acme-eu"}, 2 * 3600);
+  rt->advance(1h);  // the warning, sent by this node
+  ASSERT_THAT(inbox_kinds("sam"), ElementsAre("support_ending_soon", "support_granted"));
+  // A node that starts (or restarts) half a minute later holds the grant live too, with a warning that
+  // was due a moment ago: it must not tell anyone again.
+  boot(test_epoch() + 1h + 30s);
+  rt->advance(1s);
+  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_ending_soon", "support_granted"));
+  EXPECT_THAT(inbox_kinds("sara"), ElementsAre("support_ending_soon", "support_request"));
+  rt->advance(1h);
+  EXPECT_EQ(rt->reader().find_grant(g.grants[0].grant_id)->state, domain::grant_state::expired);
+}
+
 } // namespace
 } // namespace actas::test
