@@ -94,6 +94,16 @@ void rescope_dashboards(registry_self self, const domain::user& changed) {
   }
 }
 
+void rescope_all_dashboards(registry_self self) {
+  auto& st = self->state;
+  std::set<id> users;
+  for (const auto& [addr, sub] : st.dashboard_tabs)
+    users.insert(sub.user_id);
+  for (const auto& user_id : users)
+    if (const auto* u = st.dir.find_user(user_id))
+      rescope_dashboards(self, *u);
+}
+
 void forget_dashboard_tab(registry_self self, const caf::actor_addr& tab) { self->state.dashboard_tabs.erase(tab); }
 
 } // namespace actas::actors::detail

@@ -93,6 +93,8 @@ void subscribe(registry_self self, const socket_actor& tab, const std::string& t
 /// After a change of `changed` (role, portals, assignments, status): its subscribed tabs get the rows they
 /// lose and gain, or, when it may no longer see a dashboard, their subscription ends with `forbidden`.
 void rescope_dashboards(registry_self self, const domain::user& changed);
+/// Every open dashboard follows a change of the portal tree (a new portal under an administered one).
+void rescope_all_dashboards(registry_self self);
 /// A subscribed tab went away.
 void forget_dashboard_tab(registry_self self, const caf::actor_addr& tab);
 

@@ -367,6 +367,9 @@ caf::result<portal_reply> create_portal(registry_self self, const caller_ref& c,
   };
   return answer_when_durable(self, write, portal_reply{refused(errc::audit_unavailable), {}, {}}, [self, p](auto& rp) {
     self->state.dir.put_portal(p);
+    // An admin of the parent administers the new portal too: an open dashboard widens now, not at its
+    // next subscribe.
+    rescope_all_dashboards(self);
     rp.deliver(portal_reply{{}, std::nullopt, p});
   });
 }

@@ -55,6 +55,28 @@ TEST_F(dashboard_test, requests_reach_superadmins_and_grants_the_admins_of_their
   EXPECT_THAT(board(adam_board), ElementsAre("upsert:grant"));
 }
 
+TEST_F(dashboard_test, a_portal_created_under_an_admins_portal_widens_the_open_dashboard) {
+  auto adam = rt->token_for("adam");  // administers acme-eu
+  auto adam_board = rt->open_dashboard(adam);
+  const actors::caller_ref platform{"", true, "127.0.0.1"};
+  auto portal = rt->ask<actors::portal_reply>(actors::portal_atom::value, platform,
+                                              domain::new_portal{"acme-eu-lyon", "acme-eu", "Acme Lyon"});
+  ASSERT_FALSE(portal.refused.error) << portal.refused.message;
+  domain::new_user lea;
+  lea.user_id = "lea";
+  lea.username = "lea";
+  lea.display_name = "Lea";
+  lea.portal = "acme-eu-lyon";
+  lea.accepted = {true, true};
+  ASSERT_FALSE(rt->ask<actors::user_reply>(actors::create_atom::value, platform, lea).refused.error);
+  // A session on a learner of the new portal, started by alex (acme): adam administers it too now.
+  auto started = rt->start(rt->token_for("alex"), "lea");
+  ASSERT_FALSE(started.error);
+  EXPECT_THAT(board(adam_board), ElementsAre("upsert:session"));
+  // A tab opened now sees it in its snapshot, as the open one does live.
+  EXPECT_THAT(board(rt->open_dashboard(adam)), ElementsAre("upsert:session"));
+}
+
 TEST_F(dashboard_test, subscribing_twice_on_one_tab_changes_nothing) {
   auto sara = rt->token_for("sara");
   auto earlier = rt->start(rt->token_for("alex"), "bob");
