@@ -62,13 +62,8 @@ TEST_F(dashboard_test, a_portal_created_under_an_admins_portal_widens_the_open_d
   auto portal = rt->ask<actors::portal_reply>(actors::portal_atom::value, platform,
                                               domain::new_portal{"acme-eu-lyon", "acme-eu", "Acme Lyon"});
   ASSERT_FALSE(portal.refused.error) << portal.refused.message;
-  domain::new_user lea;
-  lea.user_id = "lea";
-  lea.username = "lea";
-  lea.display_name = "Lea";
-  lea.portal = "acme-eu-lyon";
-  lea.accepted = {true, true};
-  ASSERT_FALSE(rt->ask<actors::user_reply>(actors::create_atom::value, platform, lea).refused.error);
+  ASSERT_FALSE(rt->ask<actors::user_reply>(actors::create_atom::value, platform, new_learner("lea", "Lea", "acme-eu-lyon"))
+                 .refused.error);
   // A session on a learner of the new portal, started by alex (acme): adam administers it too now.
   auto started = rt->start(rt->token_for("alex"), "lea");
   ASSERT_FALSE(started.error);

@@ -254,12 +254,7 @@ TEST_F(policy_test, the_platform_provisions_realms_portals_and_users) {
   auto portal = rt->ask<actors::portal_reply>(actors::portal_atom::value, platform(),
                                               domain::new_portal{"initech-fr", "initech", "Initech FR"});
   ASSERT_FALSE(portal.refused.error) << portal.refused.message;
-  domain::new_user milton;
-  milton.user_id = "milton";
-  milton.username = "milton";
-  milton.display_name = "Milton W";
-  milton.portal = "initech-fr";
-  milton.accepted = {true, true};
+  auto milton = new_learner("milton", "Milton W", "initech-fr");
   auto created = rt->ask<actors::user_reply>(actors::create_atom::value, platform(), milton);
   ASSERT_FALSE(created.refused.error) << created.refused.message;
   EXPECT_EQ(created.user.realm_id, "initech");

@@ -15,8 +15,6 @@
 #include "store/writer.hpp"
 #include "tests/actors/world.hpp"
 
-#include <gtest/gtest.h>
-
 namespace actas::test {
 
 using namespace std::chrono_literals;
@@ -209,6 +207,17 @@ inline std::vector<domain::audit_event> denied_events(store::database& db, const
     if (e.event == event && e.result == domain::outcome::denied)
       out.push_back(e);
   return out;
+}
+
+/// A learner as the platform provisions it (POST /v1/users) in `portal`, with both consents given.
+inline domain::new_user new_learner(std::string user_id, std::string display_name, std::string portal) {
+  domain::new_user u;
+  u.username = user_id;
+  u.user_id = std::move(user_id);
+  u.display_name = std::move(display_name);
+  u.portal = std::move(portal);
+  u.accepted = {true, true};
+  return u;
 }
 
 /// Kinds of events in a log, for compact assertions: "hello", "notification:impersonation_started",
