@@ -64,5 +64,6 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using take_atom = caf::atom_constant<caf::atom("take")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
 
 } // namespace actas::actors

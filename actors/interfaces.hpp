@@ -157,6 +157,8 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<redeem_atom, std::string>::with<auth_reply>,
   // Self-sent every few seconds: tokens that died by time close their tabs, and their impersonations end.
   caf::reacts_to<sweep_atom>,
+  // Self-sent every `follow_every` on a shared database: end here what another node ended.
+  caf::reacts_to<follow_atom>,
   // A portal's settings (read: admins in scope).
   caf::replies_to<settings_atom, caller_ref, id>::with<settings_reply>,
   // Change a portal's settings (superadmins; sub-portals only tighten); running sessions the new settings

@@ -1,6 +1,7 @@
 #include "actors/registry.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
@@ -72,6 +73,8 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   detail::resume(self, std::move(snap.active_sessions));
   detail::resume_support(self, std::move(snap.pending_requests), std::move(snap.active_grants));
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
+  if (self->state.deps.follow_every.count() > 0)
+    self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
   return {
     [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },
     [=](mint_atom, const id& user_id) { return detail::mint_user_token(self, user_id); },
@@ -169,6 +172,15 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
       detail::sweep(self);
       detail::flush_denials(self);
       self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
+    },
+    [=](follow_atom) {
+      // A database that cannot be read now is read again next time; the node keeps serving.
+      try {
+        detail::follow_other_nodes(self);
+      } catch (const std::exception& e) {
+        spdlog::warn("looking for what other nodes ended failed: {}", e.what());
+      }
+      self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
     },
   };
 }

@@ -40,6 +40,9 @@ struct registry_deps {
   std::chrono::milliseconds retry_after{1000};
   /// How often tokens that died by time are swept (their tabs close, their impersonations end).
   std::chrono::milliseconds sweep_every{5000};
+  /// How often sessions and grants that another node ended are looked for (0: never; one node alone on
+  /// its database, the embedded SQLite default, has no other node to follow).
+  std::chrono::milliseconds follow_every{0};
   /// Password checks running at once (each holds libsodium's interactive memory limit, 64 MiB); more wait
   /// their turn (domain/login_limit.hpp).
   std::size_t max_password_checks = 4;

@@ -93,6 +93,10 @@ void subscribe(registry_self self, const socket_actor& tab, const std::string& t
 /// After a change of `changed` (role, portals, assignments, status): its subscribed tabs get the rows they
 /// lose and gain, or, when it may no longer see a dashboard, their subscription ends with `forbidden`.
 void rescope_dashboards(registry_self self, const domain::user& changed);
+// -- other nodes (registry_follow.cpp) --
+/// Ends here every running session and live grant that another node ended (found ended in the database).
+void follow_other_nodes(registry_self self);
+
 /// Every open dashboard follows a change of the portal tree (a new portal under an administered one).
 void rescope_all_dashboards(registry_self self);
 /// A subscribed tab went away.

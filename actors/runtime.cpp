@@ -50,6 +50,9 @@ struct runtime::impl {
     deps.times = times;
     deps.token_ttl_s = cfg.token_ttl_s;
     deps.token_idle_s = cfg.token_idle_s;
+    // Several nodes share a PostgreSQL database; a SQLite file has one node.
+    if (store::is_postgresql_url(cfg.db_path))
+      deps.follow_every = std::chrono::milliseconds{1000};
     auto snap = reader->load_snapshot(times.wall_origin);
     spdlog::info("loaded {} realms, {} portals, {} users, {} active sessions, {} live tokens", snap.realms.size(),
                  snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());

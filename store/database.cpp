@@ -241,6 +241,25 @@ std::optional<domain::support_request> database::find_request(const id& request_
   return rows::read_request(q);
 }
 
+namespace {
+
+std::vector<id> ids_of(connection& c, const char* sql) {
+  query q(c.prepared(sql));
+  std::vector<id> out;
+  while (q.step()) out.push_back(q.text(0));
+  return out;
+}
+
+} // namespace
+
+std::vector<id> database::active_session_ids() {
+  return ids_of(*conn_, "SELECT session_id FROM sessions WHERE state = 'active'");
+}
+
+std::vector<id> database::active_grant_ids() {
+  return ids_of(*conn_, "SELECT grant_id FROM support_grants WHERE state = 'active'");
+}
+
 std::vector<id> database::live_grant_portals(const id& realm_id, bool lock) {
   auto& c = *conn_;
   query q(c.prepared("SELECT portal_id FROM support_grants WHERE realm_id = ?1 AND state = 'active'" +

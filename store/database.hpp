@@ -43,6 +43,10 @@ public:
 
   // -- reads (any connection) --
   snapshot load_snapshot(timestamp now);
+  /// The ids of every active impersonation session and every active support grant (what another node
+  /// may have ended is found by comparing them with what this node holds live).
+  std::vector<id> active_session_ids();
+  std::vector<id> active_grant_ids();
   std::optional<std::string> password_hash(const id& user_id);
   /// One user with its portals and assignments as this connection sees it (inside the writer's
   /// transaction: with the batch's earlier changes).
