@@ -86,16 +86,23 @@ request_actor::behavior_type pending_request(request_self self, id request_id, d
     [=](release_atom) { pending_again(self); },
     [=](close_atom, const request_close& close) -> caf::result<close_outcome> {
       auto& st = self->state;
-      if (st.closed || st.deciding)
+      if (st.closed || st.deciding) {
+        // A lapse that reaches the request while another decision is in flight waits for that one: it is
+        // asked for again if the decision is not written (its timer may have fired before the decision).
+        if (!st.closed && !close.caller_id)
+          st.lapse_due = true;
         return close_outcome{true, no_longer_pending, false};
+      }
       st.deciding = true;
       auto rp = self->make_response_promise<close_outcome>();
+      st.closing = rp;
       auto outcome = std::make_shared<close_outcome>();
       bool is_lapse = !close.caller_id;
       st.commits.submit(*st.deps.writer, caf::actor_cast<request_actor>(self),
                         [close, outcome](store::transaction& tx) { decide_close(tx, close, *outcome); },
                         [self, rp, outcome, is_lapse](bool ok) mutable {
                           auto& st = self->state;
+                          st.closing.reset();
                           // What the job found counts only once its transaction committed.
                           auto result = ok ? *outcome : close_outcome{};
                           if (result.durable && (!result.refused || result.no_longer_pending)) {
@@ -119,7 +126,14 @@ request_actor::behavior_type pending_request(request_self self, id request_id, d
       self->state.retry_armed = false;
       lapse_due(self);
     },
-    [=](stop_atom) { self->quit(); },
+    [=](stop_atom) {
+      // Stopped while a close is in flight: the request was decided another way first (an allow written
+      // through the registry), so that close's transaction finds it decided; its asker must not wait for
+      // ever on an actor that is gone.
+      if (auto& closing = self->state.closing; closing && closing->pending())
+        closing->deliver(close_outcome{true, no_longer_pending, true});
+      self->quit();
+    },
   };
 }
 

@@ -5,6 +5,10 @@
 /// "Concurrency"). An allow is written with its grants by the registry, after taking the request from
 /// here, so this node sends one decision per request at a time to the writer. What a close says (its
 /// notes, its event) the registry decides on its caches; it announces the close once it is durable.
+#include <optional>
+
+#include <caf/typed_response_promise.hpp>
+
 #include "actors/commit_book.hpp"
 #include "actors/end_writer.hpp"
 
@@ -21,6 +25,8 @@ struct pending_request_state {
   bool lapse_due = false;  ///< the deadline passed while a decision was in flight
   bool retry_armed = false;
   commit_book commits;
+  /// The asker of the close in flight, if any (answered even when the actor is stopped meanwhile).
+  std::optional<caf::typed_response_promise<close_outcome>> closing;
 
   static inline const char* name = "support_request";
 };

@@ -165,7 +165,10 @@ void write_grants(registry_self self, std::shared_ptr<grant_plan> plan, std::opt
                       for (const auto& portal_id : plan->portals)
                         st.granting_portals.erase(st.granting_portals.find(portal_id));
                       if (!ok || plan->refused) {
-                        if (request_owner)
+                        // Decided already (through another node): no longer pending here either.
+                        if (ok && plan->refused->error == errc::session_ended)
+                          forget_request(self, plan->request_id, std::nullopt);
+                        else if (request_owner)
                           self->send(*request_owner, release_atom::value);
                         if (!ok && !plan->refused) {
                           rp.deliver(unavailable);
@@ -177,9 +180,15 @@ void write_grants(registry_self self, std::shared_ptr<grant_plan> plan, std::opt
                         refuse_to(self, d, rp, grants_reply{*plan->refused, {}}, unavailable);
                         return;
                       }
-                      for (const auto& u : plan->temps)
-                        st.dir.put_user(u);
                       for (const auto& g : plan->grants) {
+                        // Adopted from the database between the commit and this continuation (a revoke
+                        // or a token request naming it): that copy, and whatever it decided, stays.
+                        if (st.grants.contains(g.grant_id) || st.ending_grants.contains(g.grant_id))
+                          continue;
+                        if (auto temp = std::find_if(plan->temps.begin(), plan->temps.end(),
+                                                     [&](const domain::user& u) { return u.user_id == g.temp_admin; });
+                            temp != plan->temps.end())
+                          st.dir.put_user(*temp);
                         st.grants[g.grant_id] = g;
                         spawn_grant(self, g.grant_id,
                                     {{g.warn_at, grant_warn_cookie}, {g.expires_at, grant_expire_cookie}});
@@ -235,9 +244,13 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   // writer; the request is taken from its actor, so a deny or a lapse of it waits for this outcome.
   for (const auto& portal_id : cmd.portals)
     st.granting_portals.insert(portal_id);
+  // A request made through another node is adopted first, so that a deny or a cancel arriving here
+  // meanwhile waits for this allow as it would for one of this node's own requests.
+  if (!st.request_actors.contains(known->request_id))
+    adopt_pending_request(self, *known);
   auto owner = st.request_actors.find(known->request_id);
   if (owner == st.request_actors.end()) {
-    // Pending only in the database (another node's request): its transaction decides.
+    // Not adoptable (its realm is unknown here): its transaction decides.
     write_grants(self, plan, std::nullopt, rp, refused_denial);
     return rp;
   }
@@ -403,6 +416,8 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     auto i = st.grants.find(grant_id);
     if (i == st.grants.end())
       continue;
+    // Read first: a read that fails leaves the grant as it was (the next expiry, revoke or poll ends it).
+    auto request = st.deps.reader->find_request(i->second.request_id);
     grant_end e;
     auto& g = e.grant;
     g = i->second;
@@ -435,7 +450,6 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
         end.ended_by = by;
         sessions.emplace_back(session_id, std::move(end));
       }
-    auto request = st.deps.reader->find_request(g.request_id);
     auto recipients = superadmins_of(st.dir, g.realm_id);
     recipients.push_back(g.support_user);
     notify_all(self, e.notes, realm_settings_of(st.dir, g.realm_id),

@@ -80,9 +80,8 @@ void close_through_actor(registry_self self, const request_actor& owner, request
           [answer](const caf::error&) mutable { answer(close_outcome{}); });
 }
 
-/// A request made through another node after this one started is pending in the database only: this
-/// node takes it into its cache with its actor (and its lapse), its banner and its dashboard row, so it
-/// can decide it. Answers the cached request, or null when it is not pending.
+} // namespace
+
 const domain::support_request* adopt_pending_request(registry_self self, const domain::support_request& stored) {
   auto& st = self->state;
   if (auto i = st.requests.find(stored.request_id); i != st.requests.end())
@@ -95,8 +94,6 @@ const domain::support_request* adopt_pending_request(registry_self self, const d
   publish(self, {false, std::nullopt, r, std::nullopt});
   return &r;
 }
-
-} // namespace
 
 caf::result<request_reply> create_request(registry_self self, const request_command& cmd) {
   auto& st = self->state;

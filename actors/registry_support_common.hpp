@@ -77,6 +77,11 @@ inline void spawn_grant(registry_self self, const id& grant_id, std::vector<time
 /// added to the directory. Null when it is not live (or not this node's to end: its end is being written).
 const domain::support_grant* adopt_live_grant(registry_self self, const id& grant_id);
 
+/// A request made through another node after this one started is pending in the database only: this
+/// node takes it into its cache with its actor (and its lapse), its banner and its dashboard row, so it
+/// decides it as its own. Answers the cached request, or null when it is not pending.
+const domain::support_request* adopt_pending_request(registry_self self, const domain::support_request& stored);
+
 /// Forgets a request that is no longer pending (decided here, `as_decided`, or by another node) and stops
 /// its actor; this node's superadmins lose its banner and dashboards lose its row.
 void forget_request(registry_self self, const id& request_id, std::optional<domain::support_request> as_decided);

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tests/actors/virtual_runtime.hpp"
 #include "tests/actors/world.hpp"
 
@@ -127,21 +129,31 @@ TEST_F(support_test, a_lapse_the_log_refused_is_asked_again_each_second_and_anno
   EXPECT_EQ(lapses, 1u);
 }
 
-TEST_F(support_test, a_lapse_due_while_a_deny_is_being_written_follows_when_the_deny_is_not_written) {
-  auto r = request({"acme-eu"});
-  rt->advance(72h - 1min);
-  sara = rt->token_for("sara");
-  rt->writer().failing = true;
-  rt->advance_without_delivering(1min);  // the lapse is due, and races the deny
-  auto denied = rt->ask<actors::request_reply>(actors::deny_atom::value, crypto::token_hash(sara), r.request.request_id,
-                                               std::string{});
-  EXPECT_TRUE(denied.refused.error) << "nothing can be written";
-  rt->writer().failing = false;
-  rt->advance(1s);
-  auto stored = rt->reader().find_request(r.request.request_id);
-  EXPECT_EQ(stored->state, domain::request_state::lapsed) << "the lapse is not lost to the deny that failed";
-  EXPECT_EQ(stored->decided_at, r.request.lapses_at);
-  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_expired"));
+TEST_F(support_test, a_lapse_due_while_a_deny_or_an_allow_is_being_written_follows_when_it_is_not_written) {
+  // Each decision on a request of its own, the lapse falling due as the decision arrives.
+  const std::vector<std::pair<std::string, std::function<std::optional<errc>(const std::string&)>>> decisions{
+    {"deny",
+     [&](const std::string& request_id) {
+       return rt->ask<actors::request_reply>(actors::deny_atom::value, crypto::token_hash(sara), request_id, std::string{})
+         .refused.error;
+     }},
+    {"allow", [&](const std::string& request_id) { return grant(request_id, {"acme-eu"}).refused.error; }},
+  };
+  for (const auto& [name, decide] : decisions) {
+    auto r = request({"acme-eu"});
+    rt->advance(72h - 1min);
+    sara = rt->token_for("sara");
+    sam = rt->token_for("sam");
+    rt->writer().failing = true;
+    rt->advance_without_delivering(1min);  // the lapse is due, and races the decision
+    EXPECT_EQ(decide(r.request.request_id), errc::audit_unavailable) << name << ": nothing can be written";
+    rt->writer().failing = false;
+    rt->advance(1s);
+    auto stored = rt->reader().find_request(r.request.request_id);
+    EXPECT_EQ(stored->state, domain::request_state::lapsed) << name << ": the lapse is not lost to it";
+    EXPECT_EQ(stored->decided_at, r.request.lapses_at) << name;
+  }
+  EXPECT_THAT(inbox_kinds("sam"), ElementsAre("support_expired", "support_expired"));
 }
 
 TEST_F(support_test, a_denied_or_cancelled_request_clears_the_banners) {

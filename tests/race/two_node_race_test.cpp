@@ -339,6 +339,30 @@ TEST_F(two_node_race_test, two_nodes_ending_one_session_at_once_end_it_once) {
   }
 }
 
+/// acme-eu's row of the access status through `port`: none · requested · available · expired · revoked.
+std::string acme_eu_access(std::uint16_t port, const std::string& sara) {
+  auto status = http(port, "GET", "/v1/support/access", {}, sara);
+  for (const auto& row : status.body.value("portals", json::array()))
+    if (row.value("portal", "") == "acme-eu")
+      return row.value("state", "");
+  return "(missing: " + status.text + ")";
+}
+
+TEST_F(two_node_race_test, an_allow_refused_because_another_node_decided_the_request_forgets_it_here) {
+  const auto sam = login(a->port, "sam");
+  const auto sara_a = login(a->port, "sara");
+  const auto request = ask_for_acme_eu(a->port, sam);
+  ASSERT_FALSE(request.empty());
+  // Denied through b; a's memory still holds it pending.
+  const auto sara_b = login(b->port, "sara");
+  ASSERT_EQ(http(b->port, "POST", "/v1/support/requests/" + request + "/deny", "{}", sara_b).status, 200u);
+  EXPECT_EQ(acme_eu_access(a->port, sara_a), "requested");
+  // An allow through a finds it decided in its transaction; a then stops showing it as pending.
+  auto granted = grant_acme_eu_answer(a->port, request, sara_a);
+  EXPECT_EQ(granted.status, 409u) << granted.text;
+  EXPECT_EQ(acme_eu_access(a->port, sara_a), "none");
+}
+
 /// Whether `done` holds within `bound`, asked every 100 ms. A node follows the others within a second
 /// (SPEC §8); the bound is generous so that a slow machine does not fail the test, and a node that never
 /// follows does.
