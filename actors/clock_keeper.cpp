@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/guarded.hpp"
 #include "store/database.hpp"
 #include "store/writer.hpp"
 
@@ -65,10 +66,10 @@ namespace {
 caf::behavior clock_keeper(caf::event_based_actor* self, std::shared_ptr<store::writer> writer, time_base times) {
   keep_anchor(*writer, times, self->clock().now());
   self->delayed_send(self, keep_every, tick_atom::value);
-  return {[=](tick_atom) {
-    keep_anchor(*writer, times, self->clock().now());
+  return guarded_behavior<caf::behavior>("the clock keeper", [=](tick_atom) {
     self->delayed_send(self, keep_every, tick_atom::value);
-  }};
+    keep_anchor(*writer, times, self->clock().now());
+  });
 }
 
 } // namespace

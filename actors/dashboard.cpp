@@ -1,4 +1,5 @@
 #include "actors/dashboard.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -19,7 +20,8 @@ dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashb
   self->set_down_handler([=](const caf::down_msg& down) {
     std::erase_if(self->state.subscribers, [&](const auto& s) { return s.tab.address() == down.source; });
   });
-  return {
+  return guarded_behavior<dashboard_actor::behavior_type>(
+    "the dashboard",
     [=](subscribe_atom, const socket_actor& tab, const domain::dashboard_scope& scope,
         const std::vector<dashboard_update>& snapshot) {
       auto& subs = self->state.subscribers;
@@ -53,8 +55,8 @@ dashboard_actor::behavior_type dashboard(dashboard_actor::stateful_pointer<dashb
       subs.erase(i);
       self->demonitor(tab.address());
       self->send(tab, live_event{error_frame{domain::errc::forbidden}});
-    },
-  };
+    }
+  );
 }
 
 } // namespace actas::actors

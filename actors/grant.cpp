@@ -1,4 +1,5 @@
 #include "actors/grant.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -37,7 +38,8 @@ grant_actor::behavior_type grant(grant_self self, id grant_id, std::vector<timer
   auto me = caf::actor_cast<timer_client_actor>(self);
   for (const auto& d : deadlines)
     self->send(st.deps.timers, schedule_atom::value, d, me);
-  return {
+  return guarded_behavior<grant_actor::behavior_type>(
+    "a grant's actor",
     [=](timeout_atom, std::uint64_t cookie) {
       // Once the end is decided the deadlines mean nothing (an expiry is not decided twice).
       if (!self->state.end.decided())
@@ -64,8 +66,8 @@ grant_actor::behavior_type grant(grant_self self, id grant_id, std::vector<timer
     },
     [=](committed_atom, std::uint64_t n, bool ok) { self->state.end.complete(n, ok); },
     [=](retry_atom) { self->state.end.retry<grant_actor>(self, self->state.deps); },
-    [=](stop_atom) { self->quit(); },
-  };
+    [=](stop_atom) { self->quit(); }
+  );
 }
 
 } // namespace actas::actors

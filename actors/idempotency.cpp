@@ -1,4 +1,5 @@
 #include "actors/idempotency.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -21,7 +22,8 @@ idempotency_actor::behavior_type idempotency_keeper(keeper_self self, std::strin
   self->state.db = std::make_unique<store::database>(db_path);
   self->state.writer = std::move(writer);
   self->state.times = times;
-  return {
+  return guarded_behavior<idempotency_actor::behavior_type>(
+    "the idempotency keeper",
     [=](claim_atom, const idem_claim& c) -> caf::result<idem_ruling> {
       auto& st = self->state;
       const auto slot = std::make_pair(c.caller, c.key);
@@ -66,8 +68,8 @@ idempotency_actor::behavior_type idempotency_keeper(keeper_self self, std::strin
         });
       return rp;
     },
-    [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); },
-  };
+    [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); }
+  );
 }
 
 } // namespace actas::actors

@@ -1,4 +1,5 @@
 #include "actors/impersonation.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -58,7 +59,8 @@ impersonation_actor::behavior_type impersonation(self_ptr self, domain::imperson
   self->send(st.deps.timers, schedule_atom::value, timer_request{st.session.warn_at, warn_cookie}, me);
   self->send(st.deps.timers, schedule_atom::value, timer_request{st.session.expires_at, expire_cookie}, me);
   self->set_down_handler([=](const caf::down_msg& down) { self->state.tabs.remove(down.source); });
-  return {
+  return guarded_behavior<impersonation_actor::behavior_type>(
+    "a session's actor",
     [=](timeout_atom, std::uint64_t cookie) {
       auto& st = self->state;
       // Once the end is decided the deadlines mean nothing (an expiry is not decided twice).
@@ -87,8 +89,8 @@ impersonation_actor::behavior_type impersonation(self_ptr self, domain::imperson
     },
     [=](committed_atom, std::uint64_t n, bool ok) { self->state.end.complete(n, ok); },
     [=](retry_atom) { self->state.end.retry<impersonation_actor>(self, self->state.deps); },
-    [=](stop_atom) { self->quit(); },
-  };
+    [=](stop_atom) { self->quit(); }
+  );
 }
 
 } // namespace actas::actors

@@ -1,4 +1,5 @@
 #include "actors/pending_request.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -74,7 +75,8 @@ request_actor::behavior_type pending_request(request_self self, id request_id, d
   st.deps = std::move(deps);
   self->send(st.deps.timers, schedule_atom::value, timer_request{lapses_at, lapse_cookie},
              caf::actor_cast<timer_client_actor>(self));
-  return {
+  return guarded_behavior<request_actor::behavior_type>(
+    "a support request's actor",
     [=](timeout_atom, std::uint64_t) { lapse_due(self); },
     [=](take_atom) {
       auto& st = self->state;
@@ -133,8 +135,8 @@ request_actor::behavior_type pending_request(request_self self, id request_id, d
       if (auto& closing = self->state.closing; closing && closing->pending())
         closing->deliver(close_outcome{true, no_longer_pending, true});
       self->quit();
-    },
-  };
+    }
+  );
 }
 
 } // namespace actas::actors

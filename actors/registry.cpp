@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/guarded.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "actors/user.hpp"
@@ -69,13 +70,15 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   self->state.deps = std::move(deps);
   self->state.checks = domain::check_queue{std::max<std::size_t>(self->state.deps.max_password_checks, 1)};
   load(self->state, snap);
-  self->set_down_handler([=](const caf::down_msg& down) { detail::forget_dashboard_tab(self, down.source); });
+  self->set_down_handler(
+    guarded("the registry", [=](const caf::down_msg& down) { detail::forget_dashboard_tab(self, down.source); }));
   detail::resume(self, std::move(snap.active_sessions));
   detail::resume_support(self, std::move(snap.pending_requests), std::move(snap.active_grants));
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
   if (self->state.deps.follow_every.count() > 0)
     self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
-  return {
+  return guarded_behavior<registry_actor::behavior_type>(
+    "the registry",
     [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },
     [=](mint_atom, const id& user_id) { return detail::mint_user_token(self, user_id); },
     [=](start_atom, const start_command& cmd) { return detail::start(self, cmd); },
@@ -168,21 +171,17 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](subscribe_atom, const socket_actor& tab, const std::string& token_hash) {
       detail::subscribe(self, tab, token_hash);
     },
+    // The next round is armed first: a round that throws (a database that cannot be read now) is logged
+    // by the guard and tried again next time.
     [=](sweep_atom) {
+      self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
       detail::sweep(self);
       detail::flush_denials(self);
-      self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
     },
     [=](follow_atom) {
-      // A database that cannot be read now is read again next time; the node keeps serving.
-      try {
-        detail::follow_other_nodes(self);
-      } catch (const std::exception& e) {
-        spdlog::warn("looking for what other nodes ended failed: {}", e.what());
-      }
       self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
-    },
-  };
+      detail::follow_other_nodes(self);
+    });
 }
 
 } // namespace actas::actors

@@ -7,6 +7,7 @@
 
 #include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
+#include "actors/guarded.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/text.hpp"
@@ -264,12 +265,13 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   };
   self->request(request_owner, caf::infinite, take_atom::value)
     .then(
-      [self, plan, rp, refused_denial, request_owner, not_taken](bool taken) mutable {
-        if (!taken)
-          not_taken({errc::session_ended, {}, "the request is no longer pending"});
-        else
-          write_grants(self, plan, request_owner, rp, refused_denial);
-      },
+      guarded("the registry",
+              [self, plan, rp, refused_denial, request_owner, not_taken](bool taken) mutable {
+                if (!taken)
+                  not_taken({errc::session_ended, {}, "the request is no longer pending"});
+                else
+                  write_grants(self, plan, request_owner, rp, refused_denial);
+              }),
       // The request's actor is gone: the request was decided meanwhile.
       [not_taken](const caf::error&) mutable { not_taken({errc::session_ended, {}, "the request is no longer pending"}); });
   return rp;
@@ -370,14 +372,15 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
       const auto& ending = st.ending_grants.at(g);
       self->request(ending.writer, caf::infinite, end_atom::value)
         .then(
-          [self, rp, left, all_ok, answered, decided = ending.grant, gone, gone_denial](bool ok,
-                                                                                          bool written) mutable {
-            *all_ok = *all_ok && ok;
-            if (written)
-              answered->push_back(decided);
-            if (--*left == 0)
-              answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
-          },
+          guarded("the registry",
+                  [self, rp, left, all_ok, answered, decided = ending.grant, gone, gone_denial](bool ok,
+                                                                                                  bool written) mutable {
+                    *all_ok = *all_ok && ok;
+                    if (written)
+                      answered->push_back(decided);
+                    if (--*left == 0)
+                      answer_revoke(self, rp, *all_ok, std::move(*answered), gone_denial, gone);
+                  }),
           [self, rp, left, all_ok, answered, gone, gone_denial](const caf::error&) mutable {
             *all_ok = false;
             if (--*left == 0)
@@ -495,11 +498,12 @@ void end_grants(registry_self self, std::vector<id> grant_ids, domain::grant_sta
     st.grant_actors.erase(e.grant.grant_id);
     self->request(writer, caf::infinite, end_atom::value, e)
       .then(
-        [state, done, decided = e.grant](bool ok, bool written) {
-          if (written)
-            state->ended.push_back(decided);
-          done(ok);
-        },
+        guarded("the registry",
+                [state, done, decided = e.grant](bool ok, bool written) {
+                  if (written)
+                    state->ended.push_back(decided);
+                  done(ok);
+                }),
         [done](const caf::error&) { done(false); });
     st.ending_grants.emplace(e.grant.grant_id, ending_grant{e.grant, std::move(e.notes), writer});
   }

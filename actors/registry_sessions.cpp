@@ -2,6 +2,7 @@
 #include <caf/all.hpp>
 
 #include "actors/decision_view.hpp"
+#include "actors/guarded.hpp"
 #include "actors/impersonation.hpp"
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
@@ -423,10 +424,13 @@ void finish(registry_self self, const id& session_id, ending how, end_waiter wai
   st.ending_sessions.emplace(session_id, ending_session{s, e.notes, writer});
   self->request(writer, caf::infinite, end_atom::value, std::move(e))
     .then(
-      [waiter, s](bool ok, bool written) {
-        if (waiter)
-          waiter(!ok ? end_outcome::unwritten : written ? end_outcome::written : end_outcome::ended_elsewhere, s);
-      },
+      guarded("the registry",
+              [waiter, s](bool ok, bool written) {
+                if (!waiter)
+                  return;
+                const auto outcome = !ok ? end_outcome::unwritten : written ? end_outcome::written : end_outcome::ended_elsewhere;
+                waiter(outcome, s);
+              }),
       // Not expected (the registry stops a session actor only after its end is durable), but a lost
       // actor must not take the registry with it: the end is then reported unwritten.
       [waiter, s](const caf::error&) {

@@ -4,6 +4,7 @@
 
 #include "actors/answer_when_durable.hpp"
 #include "actors/decision_view.hpp"
+#include "actors/guarded.hpp"
 #include "actors/registry_support_common.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/text.hpp"
@@ -74,7 +75,7 @@ void close_through_actor(registry_self self, const request_actor& owner, request
       rp.deliver(request_reply{{}, decided});
   };
   self->request(owner, caf::infinite, close_atom::value, std::move(close))
-    .then(answer,
+    .then(guarded("the registry", answer),
           // Not expected (the registry stops a request's actor only once it is forgotten), but a lost actor
           // must not take the registry with it: the close is then reported unwritten.
           [answer](const caf::error&) mutable { answer(close_outcome{}); });

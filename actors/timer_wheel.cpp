@@ -1,4 +1,5 @@
 #include "actors/timer_wheel.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -35,7 +36,8 @@ void fire_due(self_ptr self) {
 
 timer_actor::behavior_type timer_wheel(timer_actor::stateful_pointer<timer_wheel_state> self, time_base times) {
   self->state.times = times;
-  return {
+  return guarded_behavior<timer_actor::behavior_type>(
+    "the timer wheel",
     [=](schedule_atom, const timer_request& req, const timer_client_actor& client) {
       auto& st = self->state;
       auto due = st.times.clock_time(req.at);
@@ -51,8 +53,8 @@ timer_actor::behavior_type timer_wheel(timer_actor::stateful_pointer<timer_wheel
       fire_due(self);
       if (!st.heap.empty())
         arm(self, st.heap.top().due);
-    },
-  };
+    }
+  );
 }
 
 } // namespace actas::actors

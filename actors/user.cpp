@@ -1,4 +1,5 @@
 #include "actors/user.hpp"
+#include "actors/guarded.hpp"
 
 #include <caf/all.hpp>
 
@@ -19,7 +20,8 @@ void remember(user_state& st, const live_event& ev) {
 user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id user_id) {
   self->state.user_id = std::move(user_id);
   self->set_down_handler([=](const caf::down_msg& down) { self->state.tabs.remove(down.source); });
-  return {
+  return guarded_behavior<user_actor::behavior_type>(
+    "a user's actor",
     [=](attach_atom, const socket_actor& tab, const std::string& token_hash) {
       self->monitor(tab);
       self->state.tabs.add(tab, token_hash);
@@ -32,8 +34,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id
     },
     [=](drop_atom, const std::string& token_hash, std::uint16_t code) {
       self->state.tabs.close_token(self, token_hash, code, "token ended");
-    },
-  };
+    }
+  );
 }
 
 } // namespace actas::actors
