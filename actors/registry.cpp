@@ -75,8 +75,10 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   detail::resume(self, std::move(snap.active_sessions));
   detail::resume_support(self, std::move(snap.pending_requests), std::move(snap.active_grants));
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
-  if (self->state.deps.follow_every.count() > 0)
+  if (detail::shares_database(self->state)) {
+    detail::follow_from_now(self, std::move(snap.chain_seq));
     self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
+  }
   return guarded_behavior<registry_actor::behavior_type>(
     "the registry",
     [=](auth_atom, const std::string& token_hash) { return detail::authenticate(self, token_hash); },

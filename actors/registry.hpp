@@ -130,6 +130,13 @@ struct registry_state {
   std::unordered_map<id, std::size_t> tickets_per_user;
   /// Preferences written while impersonating, per session; discarded when the session ends.
   std::map<id, std::string> overlays;
+  /// Shared database: tokens logged out through this node are never taken back from the store (their
+  /// revocation may not be committed yet), until they would have expired anyway (the sweep forgets them).
+  std::unordered_map<std::string, domain::timestamp> revoked_here;
+  /// Shared database: the last seq of each chain whose changes this node has taken (registry_follow.cpp),
+  /// and since when tokens revoked through other nodes are looked for.
+  std::map<std::string, std::int64_t> followed_seq;
+  domain::timestamp revoked_since{};
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
   /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).

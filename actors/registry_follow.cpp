@@ -1,9 +1,15 @@
-/// Following the other nodes on a shared database (SPEC §8): what another node ended, this node ends in
-/// its caches too, so the tokens of a session or a grant ended through another node stop working here
-/// within `follow_every` (issue 14 replaces this poll with the log's doorbell; the poll stays as its
-/// back-up). The end is handed to the entity's actor as any other: its transaction finds the row ended
-/// and writes nothing, and this node announces it locally (tabs closed, banner cleared, dashboards).
+/// Following the other nodes on a shared database (SPEC §8): what other nodes committed reaches this
+/// node's caches within `follow_every` (issue 14 adds the log's doorbell; this poll stays as its back-up).
+/// - Sessions and grants another node ended end here too, through the usual path: the entity's actor's
+///   transaction finds the row ended and writes nothing, and this node announces it locally (tabs closed,
+///   banner cleared, dashboards).
+/// - Tokens another node revoked (a logout there) are forgotten here and their tabs closed.
+/// - Users and settings another node changed are taken from the log, chain by chain in `seq` order (the
+///   order SPEC §8 names), and the sessions running here that the change refuses end, as they would have
+///   had the change come through this node.
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include <caf/all.hpp>
 
@@ -11,7 +17,15 @@
 
 namespace actas::actors::detail {
 
-void follow_other_nodes(registry_self self) {
+namespace {
+
+/// How far back revocations are looked for again: nodes' clocks, and the time between a revocation's
+/// `revoked_at` and its commit, differ by less than this (a token forgotten twice is forgotten once).
+constexpr std::int64_t revocation_overlap_s = 300;
+/// Events taken per chain and round (a node that fell far behind catches up over several rounds).
+constexpr std::int64_t events_per_round = 1000;
+
+void follow_ends(registry_self self) {
   auto& st = self->state;
   if (st.sessions.empty() && st.grants.empty())
     return;
@@ -45,6 +59,71 @@ void follow_other_nodes(registry_self self) {
   }
   for (auto& [session_id, how] : ended_sessions)
     finish(self, session_id, std::move(how), nullptr);
+}
+
+void follow_revocations(registry_self self) {
+  auto& st = self->state;
+  const auto round_started = now(self);
+  for (const auto& hash : st.deps.reader->tokens_revoked_since(domain::seconds_after(st.revoked_since, -revocation_overlap_s))) {
+    auto i = st.tokens.find(hash);
+    if (i == st.tokens.end())
+      continue;
+    const auto record = i->second;
+    bury(self, record);
+    // A logout ends the impersonations started with that login, here as on the node it came through.
+    if (record.kind == domain::token_kind::user)
+      end_sessions_of_token(self, hash, nullptr);
+  }
+  st.revoked_since = round_started;
+}
+
+void take_change(registry_self self, const domain::audit_event& ev) {
+  auto& st = self->state;
+  if (ev.result != domain::outcome::done)
+    return;
+  if (ev.event == "user.change") {
+    const auto detail = nlohmann::json::parse(ev.detail_json, nullptr, false);
+    const auto user_id = detail.is_object() ? detail.value("user", std::string{}) : std::string{};
+    const auto* before = st.dir.find_user(user_id);
+    // A user this node has not loaded is read when it is first needed (adopt_user).
+    if (!before)
+      return;
+    auto after = st.deps.reader->find_user(user_id);
+    if (!after)
+      return;
+    const bool loses_access =
+      before->status == domain::user_status::active && after->status != domain::user_status::active;
+    take_user_change(self, *after, loses_access, ev.performed_by, nullptr);
+  } else if (ev.event == "settings.change" && ev.portal && st.dir.find_portal(*ev.portal)) {
+    take_settings_change(self, *ev.portal, st.deps.reader->settings_override(*ev.portal), ev.performed_by, nullptr);
+  }
+}
+
+void follow_changes(registry_self self) {
+  auto& st = self->state;
+  for (const auto& [chain, head] : st.deps.reader->chain_heads()) {
+    auto& taken = st.followed_seq[chain];  // a chain begun since this node started is read from its start
+    if (head.first <= taken)
+      continue;
+    for (const auto& ev : st.deps.reader->audit_after(chain, taken, events_per_round)) {
+      take_change(self, ev);
+      taken = ev.seq;
+    }
+  }
+}
+
+} // namespace
+
+void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq) {
+  auto& st = self->state;
+  st.followed_seq = std::move(chain_seq);
+  st.revoked_since = now(self);
+}
+
+void follow_other_nodes(registry_self self) {
+  follow_changes(self);
+  follow_revocations(self);
+  follow_ends(self);
 }
 
 } // namespace actas::actors::detail

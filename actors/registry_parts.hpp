@@ -25,6 +25,8 @@ auth_reply authenticate(registry_self self, const std::string& token_hash);
 /// Whether `t` works at `at`: not revoked, expired or idle; its subject active; and the support user
 /// behind it (a grant token's, or the `via` of a temporary admin's impersonation) active too.
 bool token_alive(const registry_state& st, const domain::token_record& t, domain::timestamp at);
+/// Forgets a dead token and closes the tabs opened with it.
+void bury(registry_self self, const domain::token_record& t);
 caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id);
 /// Writes a fresh user token for `u` and answers `rp` once it is durable.
 void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp);
@@ -42,6 +44,10 @@ caf::result<mint_reply> login(registry_self self, const login_command& cmd);
 void password_checked(registry_self self, std::uint64_t attempt, bool matched);
 
 // -- policy (registry_policy.cpp) --
+/// A settings change committed (through this node or another) reaches this node: the portal's override
+/// and the re-check of the realm's sessions running here, by `by`; `then` as for take_user_change.
+void take_settings_change(registry_self self, const id& portal_id, const domain::settings_patch& after,
+                          std::optional<id> by, std::function<void(bool)> then);
 settings_reply read_settings(registry_self self, const caller_ref& c, const id& portal_id);
 caf::result<settings_reply> change_settings(registry_self self, const caller_ref& c, const id& portal_id,
                                             const domain::settings_patch& patch);
@@ -52,6 +58,12 @@ inbox_reply inbox(registry_self self, const std::string& token_hash, bool unread
 caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_hash, const id& notification_id);
 
 // -- users and provisioning (registry_users.cpp) --
+/// A user change committed (through this node or another) reaches this node's caches: the directory, the
+/// dashboards, the tokens of a user who may no longer sign in (`loses_access`: its own and the grant
+/// tokens it holds as a support user), and the sessions running here that it is in, re-checked by `by`;
+/// `then` learns whether their ends were written.
+void take_user_change(registry_self self, const domain::user& after, bool loses_access, std::optional<id> by,
+                      std::function<void(bool)> then);
 users_reply list_users(registry_self self, const caller_ref& c, const domain::user_filter& f, std::int32_t limit);
 caf::result<user_reply> create_user(registry_self self, const caller_ref& c, const domain::new_user& u);
 caf::result<user_reply> update_user(registry_self self, const caller_ref& c, const id& user_id,
@@ -93,9 +105,26 @@ void subscribe(registry_self self, const socket_actor& tab, const std::string& t
 /// After a change of `changed` (role, portals, assignments, status): its subscribed tabs get the rows they
 /// lose and gain, or, when it may no longer see a dashboard, their subscription ends with `forbidden`.
 void rescope_dashboards(registry_self self, const domain::user& changed);
-// -- other nodes (registry_follow.cpp) --
-/// Ends here every running session and live grant that another node ended (found ended in the database).
+// -- other nodes (registry_follow.cpp, registry_adopt.cpp) --
+/// True when other nodes may write the same database (PostgreSQL): what this node has not seen may exist.
+bool shares_database(const registry_state& st);
+/// Brings this node's caches up to what other nodes committed: ends here the sessions and grants they
+/// ended, forgets the tokens they revoked, and takes the users and settings they changed (with the
+/// re-check of the sessions running here that the change refuses).
 void follow_other_nodes(registry_self self);
+/// Where following starts: each chain's log after `chain_seq` (where it stood when the snapshot was read),
+/// revocations from now.
+void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq);
+/// A token this node has not seen, read from the store and cached here when it is alive there, with its
+/// user and the session or grant it belongs to; nullptr when there is none, it is dead, or the database
+/// is this node's alone.
+domain::token_record* adopt_token(registry_self self, const std::string& token_hash);
+/// A session another node started and that is active, run here too (its actor, its deadline, the
+/// target's banner); the running one when this node has it; nullptr otherwise.
+live_session* adopt_live_session(registry_self self, const id& session_id);
+/// A user another node made, read into the directory; nullptr when there is none (or its realm or home
+/// portal is not known here).
+const domain::user* adopt_user(registry_self self, const id& user_id);
 
 /// Every open dashboard follows a change of the portal tree (a new portal under an administered one).
 void rescope_all_dashboards(registry_self self);
@@ -158,6 +187,8 @@ void recheck_sessions(registry_self self,
 std::optional<ending> recheck_started(registry_self self, const domain::impersonation_session& s);
 /// Tells the ends waiting on the start of `session_id` (late_start_waiters) how it went, once.
 void settle_late_start(registry_self self, const id& session_id, bool ok);
+/// Runs a session on this node: its actor (its deadline) and the target's banner here.
+void run_session_here(registry_self self, live_session live);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
 /// A session actor made its end durable: the target's banner clears, dashboards lose the session, and

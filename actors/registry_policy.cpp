@@ -110,24 +110,16 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
     tx.append_audit(ev);
     decided->after = change.after;
   };
-  auto realm_id = portal->realm_id;
   return answer_when_durable(
     self, std::move(job), unavailable,
-    [self, portal_id, decided, denial_of, unavailable, realm_id, by = who.performed_by](auto& rp) {
-      auto& st = self->state;
+    [self, portal_id, decided, denial_of, unavailable, by = who.performed_by](auto& rp) {
       if (decided->refused) {
         refuse_to(self, denial_of(*decided->refused), rp, settings_reply{*decided->refused, {}, {}, {}}, unavailable);
         return;
       }
-      // Continuations run in commit order, so the cache takes the overrides in that order too.
-      st.dir.put_settings(portal_id, decided->after);
-      // Sessions the new settings refuse end before the answer (the feature off, a role no longer allowed…).
-      auto side = [realm_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
-        if (s.realm_id == realm_id)
-          return domain::change_side::settings;
-        return std::nullopt;
-      };
-      recheck_sessions(self, side, by, [self, rp, portal_id, unavailable](bool ended_ok) mutable {
+      // Continuations run in commit order, so the cache takes the overrides in that order too. Sessions the
+      // new settings refuse end before the answer (the feature off, a role no longer allowed…).
+      take_settings_change(self, portal_id, decided->after, by, [self, rp, portal_id, unavailable](bool ended_ok) mutable {
         auto& st = self->state;
         if (!ended_ok) {
           rp.deliver(unavailable);
@@ -136,6 +128,24 @@ caf::result<settings_reply> change_settings(registry_self self, const caller_ref
         rp.deliver(settings_reply{{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)});
       });
     });
+}
+
+void take_settings_change(registry_self self, const id& portal_id, const domain::settings_patch& after,
+                          std::optional<id> by, std::function<void(bool)> then) {
+  auto& st = self->state;
+  const auto* portal = st.dir.find_portal(portal_id);
+  if (!portal) {
+    if (then)
+      then(true);
+    return;
+  }
+  st.dir.put_settings(portal_id, after);
+  auto side = [realm_id = portal->realm_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
+    if (s.realm_id == realm_id)
+      return domain::change_side::settings;
+    return std::nullopt;
+  };
+  recheck_sessions(self, side, std::move(by), std::move(then));
 }
 
 caf::result<authorize_reply> authorize(registry_self self, const authorize_command& cmd) {

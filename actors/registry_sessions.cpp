@@ -329,6 +329,8 @@ caf::result<end_reply> end(registry_self self, const end_command& cmd) {
   if (auth.error)
     return end_reply{errc::unauthenticated, {}};
   const auto& who = auth.who;
+  // A session started through another node is run here from now on, and ended here like one of ours.
+  adopt_live_session(self, cmd.session_id);
   auto s = lookup(self, cmd.session_id);
   // Refused ends are audited (SPEC §5) with the session as named; it is linked only once the caller may
   // know it exists.
@@ -457,6 +459,16 @@ void session_end_durable(registry_self self, const id& session_id, bool written)
   st.ending_sessions.erase(i);
 }
 
+void run_session_here(registry_self self, live_session live) {
+  auto& st = self->state;
+  const auto s = live.session;
+  live.handle = spawn_session(self, s);
+  // Banners are live state: the target's tabs learn again, as at the start, that an admin is there.
+  if (settings_of(st.dir, s).impersonation.show_target_live)
+    self->send(user_actor_of(self, s.target), push_atom::value, live_event{being_viewed(st.dir, s)});
+  index(st, std::move(live));
+}
+
 void resume(registry_self self, std::vector<impersonation_session> sessions) {
   auto& st = self->state;
   std::map<id, const domain::token_record*> token_of_session;
@@ -470,21 +482,16 @@ void resume(registry_self self, std::vector<impersonation_session> sessions) {
       live.token_hash = i->second->hash;
       live.parent_hash = i->second->parent_hash;
     }
-    bool overdue = s.expires_at <= at;
-    if (!overdue) {
-      live.handle = spawn_session(self, s);
-      // Banners are live state: the target's tabs learn again, as at the start, that an admin is there.
-      if (settings_of(st.dir, s).impersonation.show_target_live)
-        self->send(user_actor_of(self, s.target), push_atom::value, live_event{being_viewed(st.dir, s)});
+    if (s.expires_at > at) {
+      run_session_here(self, std::move(live));
+      continue;
     }
     index(st, std::move(live));
-    if (overdue) {
-      // Downtime counts: the session ended at its deadline, and its audit event is dated there.
-      ending how;
-      how.why = domain::end_reason::expired;
-      how.at = s.expires_at;
-      finish(self, s.session_id, std::move(how), nullptr);
-    }
+    // Downtime counts: the session ended at its deadline, and its audit event is dated there.
+    ending how;
+    how.why = domain::end_reason::expired;
+    how.at = s.expires_at;
+    finish(self, s.session_id, std::move(how), nullptr);
   }
 }
 

@@ -28,11 +28,16 @@ principal principal_of(const domain::token_record& t) {
   return {t.hash, t.user_id, t.kind, t.session_id, t.grant_id, t.actor_id, t.expires_at};
 }
 
-/// Forgets a dead token and closes the tabs opened with it.
-void bury(registry_self self, const domain::token_record& t) {
-  if (t.kind != domain::token_kind::impersonation)
-    self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
-  self->state.tokens.erase(t.hash);
+/// On a shared database a token idle here may have been used through another node: its last use there
+/// (written at most once a minute) is taken, and it lives on when that keeps it alive.
+bool used_elsewhere(registry_self self, domain::token_record& t, domain::timestamp at) {
+  if (!shares_database(self->state) || t.revoked_at || t.expires_at <= at)
+    return false;
+  auto stored = self->state.deps.reader->find_token(t.hash);
+  if (!stored || stored->revoked_at || stored->last_used_at <= t.last_used_at)
+    return false;
+  t.last_used_at = stored->last_used_at;
+  return !dead(t, at);
 }
 
 /// Forgets a ticket, and its place in its user's share.
@@ -72,6 +77,12 @@ void note_seen(registry_self self, const domain::user& u, domain::timestamp at) 
 
 } // namespace
 
+void bury(registry_self self, const domain::token_record& t) {
+  if (t.kind != domain::token_kind::impersonation)
+    self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
+  self->state.tokens.erase(t.hash);
+}
+
 bool token_alive(const registry_state& st, const domain::token_record& t, domain::timestamp at) {
   const auto active = [&](const id& user_id) {
     const auto* u = st.dir.find_user(user_id);
@@ -91,11 +102,13 @@ bool token_alive(const registry_state& st, const domain::token_record& t, domain
 auth_reply authenticate(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto i = st.tokens.find(token_hash);
-  if (i == st.tokens.end())
+  // On a shared database the token may have been made through another node: read it from there once.
+  auto* found = i != st.tokens.end() ? &i->second : adopt_token(self, token_hash);
+  if (!found)
     return {domain::errc::unauthenticated, {}};
   auto at = now(self);
-  auto& t = i->second;
-  if (!token_alive(st, t, at)) {
+  auto& t = *found;
+  if (!token_alive(st, t, at) && !(used_elsewhere(self, t, at) && token_alive(st, t, at))) {
     auto copy = t;
     bury(self, copy);
     return {domain::errc::unauthenticated, {}};
@@ -179,6 +192,9 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
   }
   auto record = st.tokens.at(token_hash);
   bury(self, record);
+  // Not taken back from the store while its revocation is being written (nor after: it is dead there).
+  if (shares_database(st))
+    st.revoked_here.emplace(token_hash, record.expires_at);
   auto at = now(self);
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
                     [token_hash, at](store::transaction& tx) { tx.revoke_token(token_hash, at); },
@@ -228,11 +244,12 @@ void sweep(registry_self self) {
   auto& st = self->state;
   auto at = now(self);
   std::vector<domain::token_record> died;
-  for (const auto& [hash, t] : st.tokens)
-    if (dead(t, at) && t.kind != domain::token_kind::impersonation)
+  for (auto& [hash, t] : st.tokens)
+    if (dead(t, at) && t.kind != domain::token_kind::impersonation && !used_elsewhere(self, t, at))
       died.push_back(t);
   for (const auto& t : died)
     bury(self, t);
+  std::erase_if(st.revoked_here, [at](const auto& entry) { return entry.second <= at; });
   // Sessions whose actor's login is gone (it died by time now, or while the server was down) end.
   std::set<std::string> orphaned_parents;
   for (const auto& [session_id, live] : st.sessions)

@@ -283,44 +283,45 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   };
   return answer_when_durable(
     self, std::move(job), unavailable,
-    [self, decided, denial_of, unavailable, grant_tokens, by = ev.performed_by](auto& rp) {
-      auto& st = self->state;
+    [self, decided, denial_of, unavailable, by = ev.performed_by](auto& rp) {
       if (decided->refused) {
         refuse_to(self, denial_of(*decided->refused), rp, user_reply{*decided->refused, {}}, unavailable);
         return;
       }
       const auto after = decided->after;
-      st.dir.put_user(after);
-      rescope_dashboards(self, after);
-      if (decided->loses_access) {
-        // A deactivated or deleted user's tokens die now and its tabs close.
-        std::vector<std::string> dead;
-        for (const auto& [hash, t] : st.tokens)
-          if (t.user_id == after.user_id && t.kind != domain::token_kind::impersonation)
-            dead.push_back(hash);
-        for (const auto& hash : dead) {
-          self->send(user_actor_of(self, after.user_id), drop_atom::value, hash, std::uint16_t{1008});
-          st.tokens.erase(hash);
-        }
-        for (const auto& t : grant_tokens) {
-          self->send(user_actor_of(self, t.user_id), drop_atom::value, t.hash, std::uint16_t{1008});
-          st.tokens.erase(t.hash);
-        }
-      }
-      auto side = [user_id = after.user_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
-        if (s.actor == user_id || s.via == user_id)
-          return domain::change_side::actor;
-        if (s.target == user_id)
-          return domain::change_side::target;
-        return std::nullopt;
-      };
-      recheck_sessions(self, side, by, [rp, after, unavailable](bool ended_ok) mutable {
+      take_user_change(self, after, decided->loses_access, by, [rp, after, unavailable](bool ended_ok) mutable {
         if (ended_ok)
           rp.deliver(user_reply{{}, after});
         else
           rp.deliver(unavailable);
       });
     });
+}
+
+void take_user_change(registry_self self, const domain::user& after, bool loses_access, std::optional<id> by,
+                      std::function<void(bool)> then) {
+  auto& st = self->state;
+  st.dir.put_user(after);
+  rescope_dashboards(self, after);
+  if (loses_access) {
+    // A deactivated or deleted user's tokens die now and its tabs close, and so do the grant tokens it
+    // holds as a support user (the grants themselves live on until they end).
+    std::vector<domain::token_record> dead;
+    for (const auto& [hash, t] : st.tokens)
+      if ((t.user_id == after.user_id && t.kind != domain::token_kind::impersonation) ||
+          (t.kind == domain::token_kind::grant && t.actor_id == after.user_id))
+        dead.push_back(t);
+    for (const auto& t : dead)
+      bury(self, t);
+  }
+  auto side = [user_id = after.user_id](const domain::impersonation_session& s) -> std::optional<domain::change_side> {
+    if (s.actor == user_id || s.via == user_id)
+      return domain::change_side::actor;
+    if (s.target == user_id)
+      return domain::change_side::target;
+    return std::nullopt;
+  };
+  recheck_sessions(self, side, std::move(by), std::move(then));
 }
 
 caf::result<portal_reply> create_realm(registry_self self, const caller_ref& c, const domain::new_realm& nr) {

@@ -73,6 +73,7 @@ snapshot database::load_snapshot(timestamp now) {
   // One read transaction: the snapshot is consistent even while the writer commits.
   c.begin_read();
   try {
+    for (const auto& [chain, head] : chain_heads()) s.chain_seq[chain] = head.first;
     {
       query q(c.prepared("SELECT realm_id, name, top_portal FROM realms ORDER BY realm_id"));
       while (q.step()) s.realms.push_back({q.text(0), q.text(1), q.text(2)});
@@ -288,6 +289,21 @@ std::optional<token_record> database::find_token(const std::string& hash, bool l
   return rows::read_token(q);
 }
 
+domain::settings_patch database::settings_override(const id& portal_id) {
+  query q(conn_->prepared("SELECT json FROM settings WHERE portal_id = ?1"));
+  q.bind(portal_id);
+  if (!q.step()) return {};
+  return rows::read_settings(portal_id, q.text(0));
+}
+
+std::vector<std::string> database::tokens_revoked_since(timestamp since) {
+  query q(conn_->prepared("SELECT hash FROM tokens WHERE revoked_at >= ?1 ORDER BY revoked_at"));
+  q.bind(since);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.text(0));
+  return out;
+}
+
 std::optional<id> database::user_id_of_username(const std::string& username) {
   query q(conn_->prepared("SELECT user_id FROM users WHERE username = ?1"));
   q.bind(username);
@@ -345,10 +361,11 @@ std::optional<domain::chain_point> database::chain_head(const std::string& chain
   return domain::chain_point{q.int64(0), q.text(1)};
 }
 
-std::vector<domain::audit_event> database::audit_after(const std::string& chain, std::int64_t after_seq) {
+std::vector<domain::audit_event> database::audit_after(const std::string& chain, std::int64_t after_seq,
+                                                      std::int64_t limit) {
   query q(conn_->prepared(std::string("SELECT ") + rows::audit_columns +
-                      " FROM audit WHERE chain = ?1 AND seq > ?2 ORDER BY seq"));
-  q.bind(chain, after_seq);
+                      " FROM audit WHERE chain = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"));
+  q.bind(chain, after_seq, limit);
   std::vector<domain::audit_event> out;
   while (q.step()) out.push_back(rows::read_audit(q));
   return out;

@@ -1,6 +1,7 @@
 #pragma once
 /// The database on either engine (store/connection.hpp): reads, and the transaction type the writer
 /// hands to jobs.
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -78,6 +79,10 @@ public:
   /// `lock` as for find_user.
   std::optional<domain::support_grant> find_grant(const id& grant_id, bool lock = false);
   std::optional<token_record> find_token(const std::string& hash, bool lock = false);
+  /// A portal's stored settings override (empty when none).
+  domain::settings_patch settings_override(const id& portal_id);
+  /// The hashes of the tokens revoked at or after `since` (tokens_revoked index).
+  std::vector<std::string> tokens_revoked_since(timestamp since);
   /// The id of the user with `username` (tombstones included), if any.
   std::optional<id> user_id_of_username(const std::string& username);
   /// Whether `user_id` runs an active impersonation (as its actor) / is the target of one.
@@ -91,8 +96,9 @@ public:
   std::map<std::string, std::pair<std::int64_t, std::string>> chain_heads();
   /// The head row of one chain (nullopt when the chain has none).
   std::optional<domain::chain_point> chain_head(const std::string& chain);
-  /// The events of `chain` after `after_seq`, in seq order.
-  std::vector<domain::audit_event> audit_after(const std::string& chain, std::int64_t after_seq);
+  /// The events of `chain` after `after_seq`, in seq order (at most `limit`).
+  std::vector<domain::audit_event> audit_after(const std::string& chain, std::int64_t after_seq,
+                                               std::int64_t limit = std::numeric_limits<std::int64_t>::max());
   /// Every chain that has events, a head row or a verified checkpoint.
   std::vector<std::string> chain_names();
 

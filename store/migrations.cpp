@@ -288,6 +288,12 @@ const migration v8{8, {
   "CREATE INDEX sessions_active_by_target ON sessions(target) WHERE state = 'active'",
 }};
 
+// On a shared database every node looks, once a second, for the tokens revoked through the others (a
+// logout there): a read of the few recent revocations, not of every token ever made.
+const migration v9{9, {
+  "CREATE INDEX tokens_revoked ON tokens(revoked_at) WHERE revoked_at IS NOT NULL",
+}};
+
 int user_version(sqlite3* db) {
   sqlite_statement st(db, "PRAGMA user_version");
   query q(st);
@@ -297,7 +303,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7, v8};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7, v8, v9};
   return all;
 }
 

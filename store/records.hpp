@@ -34,6 +34,9 @@ struct snapshot {
   std::vector<token_record> live_tokens;      ///< not revoked, not past expires_at at load time
   std::vector<domain::support_request> pending_requests;
   std::vector<domain::support_grant> active_grants;
+  /// Where each chain's log stood when the snapshot was read (read first, in the same read transaction):
+  /// a node following other nodes takes the changes after it.
+  std::map<std::string, std::int64_t> chain_seq;
 };
 
 } // namespace actas::store

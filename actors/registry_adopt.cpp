@@ -1,0 +1,76 @@
+/// What another node made, this node takes over on first use (SPEC §8: any node answers any call). On a
+/// shared database a login, a session or a grant may have been made through any node; a token this node
+/// has not seen is read from the store and, when it is alive there, cached here with what it needs: its
+/// user, and the session or the grant it belongs to, which then run here too (their actors, their
+/// deadlines, the target's banner). The decisions about them stay in their transactions (a second end is
+/// refused there); this is only the cache learning what is already committed.
+#include <caf/all.hpp>
+
+#include "actors/registry_support_common.hpp"
+
+namespace actas::actors::detail {
+
+bool shares_database(const registry_state& st) { return st.deps.follow_every.count() > 0; }
+
+const domain::user* adopt_user(registry_self self, const id& user_id) {
+  auto& st = self->state;
+  if (const auto* known = st.dir.find_user(user_id))
+    return known;
+  if (!shares_database(st))
+    return nullptr;
+  auto stored = st.deps.reader->find_user(user_id);
+  // A user of a realm or a portal this node does not know yet is not taken: the directory must stay whole.
+  if (!stored || (stored->realm_id && !st.dir.find_realm(*stored->realm_id)) ||
+      (stored->home_portal && !st.dir.find_portal(*stored->home_portal)))
+    return nullptr;
+  st.dir.put_user(std::move(*stored));
+  return st.dir.find_user(user_id);
+}
+
+live_session* adopt_live_session(registry_self self, const id& session_id) {
+  auto& st = self->state;
+  if (auto i = st.sessions.find(session_id); i != st.sessions.end())
+    return i->second.handle ? &i->second : nullptr;
+  // One whose end this node decided is not live, whatever the database says until the end is written.
+  if (st.ending_sessions.count(session_id) || !shares_database(st))
+    return nullptr;
+  auto stored = st.deps.reader->find_session(session_id);
+  // Past its deadline it is not taken: it ends by time, and its token is dead everywhere.
+  if (!stored || stored->state != domain::session_state::active || stored->expires_at <= now(self))
+    return nullptr;
+  for (const auto& person : {std::optional{stored->actor}, std::optional{stored->target}, stored->via})
+    if (person && !adopt_user(self, *person))
+      return nullptr;
+  run_session_here(self, {*stored, {}, {}, {}});
+  publish(self, {false, *stored, std::nullopt, std::nullopt});
+  return &st.sessions.at(session_id);
+}
+
+domain::token_record* adopt_token(registry_self self, const std::string& token_hash) {
+  auto& st = self->state;
+  if (!shares_database(st) || st.revoked_here.contains(token_hash))
+    return nullptr;
+  auto stored = st.deps.reader->find_token(token_hash);
+  const auto at = now(self);
+  if (!stored || stored->revoked_at || stored->expires_at <= at || !adopt_user(self, stored->user_id))
+    return nullptr;
+  if (stored->kind == domain::token_kind::grant &&
+      (!stored->grant_id || !stored->actor_id || !adopt_user(self, *stored->actor_id) ||
+       !adopt_live_grant(self, *stored->grant_id)))
+    return nullptr;
+  if (stored->kind == domain::token_kind::impersonation) {
+    auto* live = stored->session_id ? adopt_live_session(self, *stored->session_id) : nullptr;
+    if (!live)
+      return nullptr;
+    // Its end buries this token here.
+    if (live->token_hash.empty()) {
+      live->token_hash = token_hash;
+      live->parent_hash = stored->parent_hash;
+    }
+  }
+  if (!token_alive(st, *stored, at))
+    return nullptr;
+  return &(st.tokens[token_hash] = std::move(*stored));
+}
+
+} // namespace actas::actors::detail

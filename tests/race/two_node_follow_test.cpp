@@ -1,0 +1,104 @@
+// Two nodes on one PostgreSQL, each serving what the other made and following what the other changed
+// (SPEC §8: any node answers any call; each node's caches follow the committed changes). Nothing here
+// restarts a node: b learns a's logins, sessions and changes while both run.
+#include <string>
+
+#include "tests/race/two_nodes.hpp"
+
+namespace actas::testing {
+namespace {
+
+using two_node_follow_test = two_node_race_test;
+
+json me(std::uint16_t port, const std::string& token) { return http(port, "GET", "/v1/me", {}, token).body; }
+
+/// adam's impersonation of ann started through `port`: {session id, token}.
+std::pair<std::string, std::string> adam_views_ann(std::uint16_t port, const std::string& adam) {
+  auto started =
+    http(port, "POST", "/v1/impersonations", json{{"target", "ann"}, {"reason", demo_reason}}.dump(), adam);
+  EXPECT_EQ(started.status, 201u) << started.text;
+  return {started.body["session"].value("id", ""), started.body.value("token", "")};
+}
+
+std::string session_column(const std::string& url, const std::string& session, const std::string& column) {
+  return pg_value(url, "SELECT " + column + " FROM sessions WHERE session_id = '" + session + "'");
+}
+
+TEST_F(two_node_follow_test, a_login_through_one_node_is_accepted_by_the_other_at_once) {
+  const auto ann = login(a->port, "ann");
+  auto on_b = http(b->port, "GET", "/v1/me", {}, ann);
+  ASSERT_EQ(on_b.status, 200u) << on_b.text;
+  EXPECT_EQ(on_b.body.value("/user/id"_json_pointer, ""), "ann") << on_b.text;
+  // A token no node made is refused by both.
+  EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, ann + "x").status, 401u);
+}
+
+TEST_F(two_node_follow_test, a_session_started_through_one_node_is_served_by_the_other) {
+  const auto adam = login(a->port, "adam");
+  const auto [session, token] = adam_views_ann(a->port, adam);
+  ASSERT_FALSE(token.empty());
+  auto acting = http(b->port, "GET", "/v1/me", {}, token);
+  ASSERT_EQ(acting.status, 200u) << acting.text;
+  EXPECT_EQ(acting.body.value("/user/id"_json_pointer, ""), "ann") << acting.text;
+  // The real person is named there as on a.
+  EXPECT_EQ(acting.body.value("/actor/id"_json_pointer, ""), "adam") << acting.text;
+}
+
+TEST_F(two_node_follow_test, a_session_started_through_one_node_is_ended_through_the_other) {
+  const auto adam = login(a->port, "adam");
+  const auto [session, token] = adam_views_ann(a->port, adam);
+  ASSERT_FALSE(token.empty());
+  // Ended through b, which had not seen it (it answered 409 session_ended), written once.
+  auto ended = http(b->port, "POST", "/v1/impersonations/" + session + "/end", "{}", adam);
+  ASSERT_EQ(ended.status, 200u) << ended.text;
+  EXPECT_EQ(session_column(url, session, "state"), "ended");
+  EXPECT_EQ(pg_count(url, "SELECT count(*) FROM audit WHERE event = 'impersonation.end' AND session = '" + session + "'"), 1);
+  EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, token).status, 401u);
+  // a, which started it, follows: its token stops working there too.
+  EXPECT_TRUE(eventually([&] { return http(a->port, "GET", "/v1/me", {}, token).status == 401u; }))
+    << "a still accepts the token of a session ended through b";
+  // adam is free again on either node.
+  auto [again, again_token] = adam_views_ann(b->port, adam);
+  EXPECT_FALSE(again_token.empty());
+}
+
+TEST_F(two_node_follow_test, a_logout_through_one_node_ends_that_login_on_the_other) {
+  const auto ann = login(a->port, "ann");
+  ASSERT_EQ(http(b->port, "GET", "/v1/me", {}, ann).status, 200u);  // b holds it now
+  ASSERT_EQ(http(a->port, "POST", "/v1/logout", {}, ann).status, 200u);
+  EXPECT_TRUE(eventually([&] { return http(b->port, "GET", "/v1/me", {}, ann).status == 401u; }))
+    << "b still accepts a token logged out through a";
+  // And the node that logged it out never takes it back from the store.
+  EXPECT_EQ(http(a->port, "GET", "/v1/me", {}, ann).status, 401u);
+}
+
+TEST_F(two_node_follow_test, a_demotion_through_one_node_ends_the_sessions_the_other_runs) {
+  const auto adam_b = login(b->port, "adam");
+  const auto [session, token] = adam_views_ann(b->port, adam_b);  // a never hears of it
+  ASSERT_FALSE(token.empty());
+  const auto sara_a = login(a->port, "sara");
+  ASSERT_EQ(patch_user(a->port, "adam", {{"role", "learner"}}, sara_a)["status"], 200);
+  EXPECT_TRUE(eventually([&] { return session_column(url, session, "state") == "ended"; }))
+    << "adam's session on b outlived his demotion through a";
+  EXPECT_EQ(session_column(url, session, "end_reason"), "actor_revoked");
+  EXPECT_EQ(pg_count(url, "SELECT count(*) FROM audit WHERE event = 'impersonation.end' AND session = '" + session + "'"), 1);
+  EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, token).status, 401u);
+  // b's directory has him as a learner now: its own cache refuses him fast.
+  EXPECT_EQ(me(b->port, adam_b).value("/user/role"_json_pointer, ""), "learner");
+}
+
+TEST_F(two_node_follow_test, a_feature_turned_off_through_one_node_ends_the_sessions_the_other_runs) {
+  const auto adam_b = login(b->port, "adam");
+  const auto [session, token] = adam_views_ann(b->port, adam_b);
+  ASSERT_FALSE(token.empty());
+  const auto sara_a = login(a->port, "sara");
+  auto off = http(a->port, "PATCH", "/v1/portals/acme/settings", json{{"impersonation", {{"enabled", false}}}}.dump(),
+                  sara_a);
+  ASSERT_EQ(off.status, 200u) << off.text;
+  EXPECT_TRUE(eventually([&] { return session_column(url, session, "state") == "ended"; }))
+    << "adam's session on b outlived impersonation turned off through a";
+  EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, token).status, 401u);
+}
+
+} // namespace
+} // namespace actas::testing
