@@ -89,6 +89,9 @@ impersonation_actor::behavior_type impersonation(self_ptr self, domain::imperson
     },
     [=](committed_atom, std::uint64_t n, bool ok) { self->state.end.complete(n, ok); },
     [=](retry_atom) { self->state.end.retry<impersonation_actor>(self, self->state.deps); },
+    [=](drop_atom, const std::string& token_hash, std::uint16_t code) {
+      self->state.tabs.close_token(self, token_hash, code, "this node is catching up; reconnect");
+    },
     [=](stop_atom) { self->quit(); }
   );
 }

@@ -64,6 +64,8 @@ using impersonation_actor = caf::typed_actor<
   caf::reacts_to<timeout_atom, std::uint64_t>,
   // A tab opened with this session's impersonation token; it gets `impersonating` (and `ending_soon`).
   caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // From the registry: close this session's tabs with `code` (1012 while the node is stale, SPEC §8).
+  caf::reacts_to<drop_atom, std::string, std::uint16_t>,
   // From the registry: the end it decided. Answered with how the next write came out: (durable, this
   // node's write ended the session; false when another node had ended it first).
   caf::replies_to<end_atom, session_end>::with<bool, bool>,

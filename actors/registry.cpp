@@ -47,6 +47,10 @@ void load(registry_state& st, store::snapshot& snap) {
 /// A tab whose token is not (or no longer) valid is closed as a policy violation.
 void attach(registry_self self, const socket_actor& tab, const std::string& token_hash) {
   auto who = detail::authenticate(self, token_hash);
+  if (who.error == domain::errc::node_stale) {
+    self->send(tab, live_event{socket_close{1012, "this node is catching up; reconnect"}});
+    return;
+  }
   if (who.error) {
     self->send(tab, live_event{socket_close{1008, "token not valid"}});
     return;

@@ -2,6 +2,7 @@
 /// The registry: the single place where access decisions are made and durable state changes. It holds
 /// the directory (realms, portals, users, settings), the live tokens and the running sessions, so every
 /// rule sees one consistent picture and every session ends exactly once.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,6 +44,12 @@ struct registry_deps {
   /// How often sessions and grants that another node ended are looked for (0: never; one node alone on
   /// its database, the embedded SQLite default, has no other node to follow).
   std::chrono::milliseconds follow_every{0};
+  /// Shared database (SPEC §8 "Fail closed"): how long this node may go without a completed follow round
+  /// before it refuses impersonation and grant tokens (503 node_stale) and closes their sockets 1012.
+  std::chrono::milliseconds max_staleness{2000};
+  /// When the last completed follow round began, in ms of the actor clock (steady time); shared with the
+  /// runtime, which answers /readyz from it even while the registry's thread waits on a read.
+  std::shared_ptr<std::atomic<std::int64_t>> followed_at = std::make_shared<std::atomic<std::int64_t>>(0);
   /// Password checks running at once (each holds libsodium's interactive memory limit, 64 MiB); more wait
   /// their turn (domain/login_limit.hpp).
   std::size_t max_password_checks = 4;
@@ -137,6 +144,12 @@ struct registry_state {
   /// and since when tokens revoked through other nodes are looked for.
   std::map<std::string, std::int64_t> followed_seq;
   domain::timestamp revoked_since{};
+  /// Shared database: the notifications this node pushed lately (its own, and those other nodes wrote,
+  /// found by the follow poll), so that each reaches this node's tabs once; and since when they are looked for.
+  std::unordered_map<id, domain::timestamp> pushed_notes;
+  domain::timestamp notes_since{};
+  /// Shared database: this node found itself stale (and closed the impersonation and grant sockets).
+  bool stale = false;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
   /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).

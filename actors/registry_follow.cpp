@@ -10,6 +10,7 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
 
@@ -24,11 +25,27 @@ namespace {
 constexpr std::int64_t revocation_overlap_s = 300;
 /// Events taken per chain and round (a node that fell far behind catches up over several rounds).
 constexpr std::int64_t events_per_round = 1000;
+/// How far back notifications are looked for again, and how many per round: a note written through
+/// another node reaches this node's tabs unless the nodes' clocks differ by more than this (it is in the
+/// inbox either way).
+constexpr std::int64_t notes_overlap_s = 5;
+constexpr int notes_per_round = 10000;
+
+/// Every node runs every active session and grant: their banners and dashboards show here, and their
+/// deadlines fire here too, so they end on time while any node lives (the end is written once, by the
+/// first node whose transaction finds the row live).
+void follow_starts(registry_self self, const std::vector<id>& active_sessions, const std::vector<id>& active_grants) {
+  auto& st = self->state;
+  for (const auto& session_id : active_sessions)
+    if (!st.sessions.contains(session_id))
+      adopt_live_session(self, session_id);
+  for (const auto& grant_id : active_grants)
+    if (!st.grants.contains(grant_id))
+      adopt_live_grant(self, grant_id);
+}
 
 void follow_ends(registry_self self) {
   auto& st = self->state;
-  if (st.sessions.empty() && st.grants.empty())
-    return;
   const auto active_sessions = st.deps.reader->active_session_ids();
   const auto active_grants = st.deps.reader->active_grant_ids();
   const std::set<id> live_sessions(active_sessions.begin(), active_sessions.end());
@@ -59,6 +76,21 @@ void follow_ends(registry_self self) {
   }
   for (auto& [session_id, how] : ended_sessions)
     finish(self, session_id, std::move(how), nullptr);
+  follow_starts(self, active_sessions, active_grants);
+}
+
+void follow_notifications(registry_self self) {
+  auto& st = self->state;
+  const auto round_started = now(self);
+  const auto from = domain::seconds_after(st.notes_since, -notes_overlap_s);
+  for (const auto& n : st.deps.reader->notifications_since(from, notes_per_round)) {
+    // A user with no actor here has no tab here.
+    if (st.pushed_notes.contains(n.notification_id) || !st.user_actors.contains(n.user_id))
+      continue;
+    push_notes(self, {n});
+  }
+  std::erase_if(st.pushed_notes, [from](const auto& note) { return note.second < from; });
+  st.notes_since = round_started;
 }
 
 void follow_revocations(registry_self self) {
@@ -112,18 +144,56 @@ void follow_changes(registry_self self) {
   }
 }
 
+std::int64_t steady_ms(registry_self self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch()).count();
+}
+
+/// The impersonation and grant sockets of a stale node close 1012 (SPEC §8): their clients reconnect,
+/// through the load balancer, to a node that is up to date. Their tokens stay cached for when it is.
+void close_stale_sockets(registry_self self) {
+  auto& st = self->state;
+  for (const auto& [session_id, live] : st.sessions)
+    if (live.handle)
+      self->send(live.handle, drop_atom::value, live.token_hash, std::uint16_t{1012});
+  for (const auto& [hash, t] : st.tokens)
+    if (t.kind == domain::token_kind::grant)
+      self->send(user_actor_of(self, t.user_id), drop_atom::value, hash, std::uint16_t{1012});
+}
+
 } // namespace
+
+bool node_stale(registry_self self) {
+  const auto& st = self->state;
+  return shares_database(st) && steady_ms(self) - st.deps.followed_at->load() > st.deps.max_staleness.count();
+}
 
 void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq) {
   auto& st = self->state;
+  st.deps.followed_at->store(steady_ms(self));
   st.followed_seq = std::move(chain_seq);
   st.revoked_since = now(self);
+  st.notes_since = now(self);
 }
 
 void follow_other_nodes(registry_self self) {
+  auto& st = self->state;
+  if (!st.stale && node_stale(self)) {
+    st.stale = true;
+    spdlog::warn("this node has not followed the other nodes for over {} ms: impersonation and grant tokens "
+                 "are refused (node_stale) until it catches up",
+                 st.deps.max_staleness.count());
+    close_stale_sockets(self);
+  }
+  const auto started = steady_ms(self);
   follow_changes(self);
   follow_revocations(self);
   follow_ends(self);
+  follow_notifications(self);
+  st.deps.followed_at->store(started);
+  if (st.stale) {
+    st.stale = false;
+    spdlog::info("this node has caught up with the other nodes");
+  }
 }
 
 } // namespace actas::actors::detail

@@ -208,7 +208,7 @@ caf::result<grants_reply> create_grants(registry_self self, const grant_command&
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return grants_reply{{errc::unauthenticated, {}, {}}, {}};
+    return grants_reply{{*auth.error, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto i = st.requests.find(cmd.request_id);
   auto known = i != st.requests.end() ? std::optional{i->second} : st.deps.reader->find_request(cmd.request_id);
@@ -303,7 +303,7 @@ caf::result<mint_reply> grant_token(registry_self self, const std::string& token
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return mint_reply{errc::unauthenticated, {}, {}, {}};
+    return mint_reply{*auth.error, {}, {}, {}};
   adopt_live_grant(self, grant_id);
   auto i = st.grants.find(grant_id);
   // Only the support user who asked, with its own login, gets the temporary admin's token.
@@ -346,7 +346,7 @@ caf::result<grants_reply> revoke_grants(registry_self self, const std::string& t
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return grants_reply{{errc::unauthenticated, {}, {}}, {}};
+    return grants_reply{{*auth.error, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto denied = [&](refusal r) {
     auto d = support_denial(self, auth.who, "support.revoke", r, ip, {{"grants", domain::denial_list(ids)}}, std::nullopt);
@@ -536,7 +536,7 @@ caf::result<audit_reply> grant_log(registry_self self, const std::string& token_
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return audit_reply{errc::unauthenticated, {}};
+    return audit_reply{*auth.error, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto g = st.deps.reader->find_grant(grant_id);
   if (auth.who.kind != domain::token_kind::user || !g || !domain::is_superadmin_of(*caller, g->realm_id)) {

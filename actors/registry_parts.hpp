@@ -108,10 +108,15 @@ void rescope_dashboards(registry_self self, const domain::user& changed);
 // -- other nodes (registry_follow.cpp, registry_adopt.cpp) --
 /// True when other nodes may write the same database (PostgreSQL): what this node has not seen may exist.
 bool shares_database(const registry_state& st);
-/// Brings this node's caches up to what other nodes committed: ends here the sessions and grants they
-/// ended, forgets the tokens they revoked, and takes the users and settings they changed (with the
-/// re-check of the sessions running here that the change refuses).
+/// One follow round: brings this node's caches up to what other nodes committed (ends here the sessions
+/// and grants they ended, runs those they started, forgets the tokens they revoked, takes the users and
+/// settings they changed, pushes their notifications to the tabs here); marks the node fresh when it
+/// completes, and stale (sockets closed 1012) when the last completed round is too old. Throws when the
+/// database cannot be read (the next round tries again).
 void follow_other_nodes(registry_self self);
+/// Shared database: whether the last completed follow round began more than max_staleness ago (this
+/// node may be missing changes committed since: it fails closed for impersonation and grant tokens).
+bool node_stale(registry_self self);
 /// Where following starts: each chain's log after `chain_seq` (where it stood when the snapshot was read),
 /// revocations from now.
 void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq);

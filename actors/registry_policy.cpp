@@ -152,7 +152,7 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return authorize_reply{false, errc::unauthenticated, {}, {}};
+    return authorize_reply{false, *auth.error, {}, {}};
   const auto& who = auth.who;
   const auto* subject = st.dir.find_user(who.user_id);
   domain::authorize_context ctx;
@@ -214,7 +214,7 @@ prefs_reply read_preferences(registry_self self, const std::string& token_hash) 
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}};
+    return {*auth.error, {}};
   if (auth.who.session_id)
     if (auto i = st.overlays.find(*auth.who.session_id); i != st.overlays.end())
       return {std::nullopt, i->second};
@@ -225,7 +225,7 @@ caf::result<prefs_reply> write_preferences(registry_self self, const std::string
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return prefs_reply{errc::unauthenticated, {}};
+    return prefs_reply{*auth.error, {}};
   if (auth.who.kind == domain::token_kind::impersonation) {
     // What an impersonator changes stays in the session's overlay, discarded at its end (SPEC §2).
     st.overlays[*auth.who.session_id] = json;
@@ -241,7 +241,7 @@ inbox_reply inbox(registry_self self, const std::string& token_hash, bool unread
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}, 0};
+    return {*auth.error, {}, 0};
   const auto& user_id = auth.who.user_id;
   return {std::nullopt, st.deps.reader->inbox(user_id, unread_only, std::clamp(limit, 1, 200)),
           st.deps.reader->unread_count(user_id)};
@@ -251,7 +251,7 @@ caf::result<inbox_reply> mark_read(registry_self self, const std::string& token_
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return inbox_reply{errc::unauthenticated, {}, 0};
+    return inbox_reply{*auth.error, {}, 0};
   auto user_id = auth.who.user_id;
   auto item = st.deps.reader->find_notification(user_id, notification_id);
   if (!item)

@@ -36,7 +36,7 @@ me_reply me(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}, {}, {}, {}, {}};
+    return {*auth.error, {}, {}, {}, {}, {}};
   me_reply r;
   r.who = auth.who;
   r.user = *st.dir.find_user(auth.who.user_id);
@@ -54,7 +54,7 @@ sessions_reply list_sessions(registry_self self, const std::string& token_hash, 
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}};
+    return {*auth.error, {}};
   domain::end_caller caller{st.dir.find_user(auth.who.user_id), std::nullopt};
   if (auth.who.kind == domain::token_kind::impersonation)
     caller.token_session = auth.who.session_id;
@@ -81,7 +81,7 @@ caf::result<audit_reply> audit(registry_self self, const std::string& token_hash
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return audit_reply{errc::unauthenticated, {}};
+    return audit_reply{*auth.error, {}};
   auto chain = readable_chain(*st.dir.find_user(auth.who.user_id), auth.who, q.chain);
   if (!chain) {
     auto d = denial_by(self, auth.who, "audit.read", errc::forbidden, "");
@@ -97,7 +97,7 @@ caf::result<verify_reply> verify(registry_self self, const std::string& token_ha
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return verify_reply{errc::unauthenticated, {}, {}};
+    return verify_reply{*auth.error, {}, {}};
   auto readable = readable_chain(*st.dir.find_user(auth.who.user_id), auth.who, chain);
   if (!readable) {
     auto d = denial_by(self, auth.who, "audit.verify", errc::forbidden, "");
@@ -111,7 +111,7 @@ grants_reply own_grants(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {{errc::unauthenticated, {}, {}}, {}};
+    return {{*auth.error, {}, {}}, {}};
   grants_reply out;
   if (auth.who.kind != domain::token_kind::user)
     return out;

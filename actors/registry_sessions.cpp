@@ -163,7 +163,11 @@ void decide_start(store::transaction& tx, start_plan& plan) {
 } // namespace
 
 void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
+  const bool shared = shares_database(self->state);
   for (const auto& n : notes) {
+    // Other nodes push it to their tabs when their follow poll finds it; this node must not do so again.
+    if (shared)
+      self->state.pushed_notes.emplace(n.notification_id, n.created_at);
     auto unread = self->state.deps.reader->unread_count(n.user_id);
     self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
   }
@@ -208,7 +212,7 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return start_reply{errc::unauthenticated, {}, {}};
+    return start_reply{*auth.error, {}, {}};
   const auto& who = auth.who;
   const domain::user* caller = st.dir.find_user(who.user_id);
   domain::start_request req;
@@ -327,7 +331,7 @@ caf::result<end_reply> end(registry_self self, const end_command& cmd) {
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return end_reply{errc::unauthenticated, {}};
+    return end_reply{*auth.error, {}};
   const auto& who = auth.who;
   // A session started through another node is run here from now on, and ended here like one of ours.
   adopt_live_session(self, cmd.session_id);
@@ -388,7 +392,7 @@ find_reply find(registry_self self, const std::string& token_hash, const id& ses
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}};
+    return {*auth.error, {}};
   auto s = lookup(self, session_id);
   domain::end_caller caller{st.dir.find_user(auth.who.user_id), std::nullopt};
   if (auth.who.kind == domain::token_kind::impersonation)

@@ -100,7 +100,7 @@ caf::result<request_reply> create_request(registry_self self, const request_comm
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return request_reply{{errc::unauthenticated, {}, {}}, {}};
+    return request_reply{{*auth.error, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto denied = [&](refusal r) {
     auto realm = cmd.portals.empty() ? std::nullopt : realm_of_portal(st.dir, cmd.portals.front());
@@ -149,7 +149,7 @@ caf::result<request_reply> close_request(registry_self self, const std::string& 
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return request_reply{{errc::unauthenticated, {}, {}}, {}};
+    return request_reply{{*auth.error, {}, {}}, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   auto i = st.requests.find(request_id);
   std::optional<domain::support_request> known =
@@ -231,7 +231,7 @@ access_reply access(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {errc::unauthenticated, {}};
+    return {*auth.error, {}};
   const auto* caller = st.dir.find_user(auth.who.user_id);
   if (auth.who.kind != domain::token_kind::user || !caller->realm_id || !domain::is_superadmin_of(*caller, *caller->realm_id))
     return {errc::forbidden, {}};

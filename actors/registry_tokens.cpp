@@ -108,6 +108,9 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
     return {domain::errc::unauthenticated, {}};
   auto at = now(self);
   auto& t = *found;
+  // A node that may be missing a revocation does not vouch for the two kinds of token that matter most.
+  if ((t.kind == domain::token_kind::impersonation || t.kind == domain::token_kind::grant) && node_stale(self))
+    return {domain::errc::node_stale, {}};
   if (!token_alive(st, t, at) && !(used_elsewhere(self, t, at) && token_alive(st, t, at))) {
     auto copy = t;
     bury(self, copy);
@@ -174,7 +177,7 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return logout_reply{domain::errc::unauthenticated};
+    return logout_reply{*auth.error};
   const auto& who = auth.who;
   auto rp = self->make_response_promise<logout_reply>();
   if (who.kind == domain::token_kind::impersonation) {
@@ -211,7 +214,7 @@ ticket_reply issue_ticket(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {domain::errc::unauthenticated, {}};
+    return {*auth.error, {}};
   auto at = now(self);
   const auto& user_id = auth.who.user_id;
   // A user's lapsed tickets leave its share at the next sweep (every few seconds), not by a scan here.

@@ -383,9 +383,13 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
   // Introspection is the platform asking, not the user acting: it must not count as activity, so the
   // token is judged without touching its idle clock.
   auto i = st.tokens.find(token_hash);
-  if (i == st.tokens.end())
+  // A token made through another node is read from the store once (as authenticate does).
+  const auto* found = i != st.tokens.end() ? &i->second : adopt_token(self, token_hash);
+  if (!found)
     return {std::nullopt, domain::introspect_token(facts)};
-  const auto& t = i->second;
+  const auto& t = *found;
+  if ((t.kind == domain::token_kind::impersonation || t.kind == domain::token_kind::grant) && node_stale(self))
+    return {errc::node_stale, {}};
   facts.active = token_alive(st, t, now(self));
   facts.subject = st.dir.find_user(t.user_id);
   facts.kind = t.kind;

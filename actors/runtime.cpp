@@ -53,6 +53,11 @@ struct runtime::impl {
     // Several nodes share a PostgreSQL database; a SQLite file has one node.
     if (store::is_postgresql_url(cfg.db_path))
       deps.follow_every = std::chrono::milliseconds{1000};
+    deps.max_staleness = cfg.max_staleness;
+    followed_at = deps.followed_at;
+    followed_at->store(std::chrono::duration_cast<std::chrono::milliseconds>(sys.clock().now().time_since_epoch()).count());
+    shared_database = deps.follow_every.count() > 0;
+    max_staleness = cfg.max_staleness;
     auto snap = reader->load_snapshot(times.wall_origin);
     spdlog::info("loaded {} realms, {} portals, {} users, {} active sessions, {} live tokens", snap.realms.size(),
                  snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());
@@ -89,9 +94,20 @@ struct runtime::impl {
   caf::actor clock_keeper;
   time_base times;
   bool stopped = false;
+  std::shared_ptr<std::atomic<std::int64_t>> followed_at;
+  bool shared_database = false;
+  std::chrono::milliseconds max_staleness{2000};
 };
 
 runtime::runtime(const runtime_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+
+bool runtime::stale() const {
+  if (!impl_->shared_database)
+    return false;
+  const auto now_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(impl_->sys.clock().now().time_since_epoch()).count();
+  return now_ms - impl_->followed_at->load() > impl_->max_staleness.count();
+}
 
 runtime::~runtime() {
   if (impl_)

@@ -24,6 +24,8 @@ struct runtime_config {
   /// Make the WAL file as long as it gets under load before the first commit (the server does; tests
   /// leave it off to spare the disk).
   bool reserve_wal = false;
+  /// On a shared (PostgreSQL) database: SPEC §8 "Fail closed" (cluster.max_staleness_ms).
+  std::chrono::milliseconds max_staleness{2000};
 };
 
 class runtime {
@@ -46,6 +48,9 @@ public:
   /// The audit chains found broken at start (each already logged at critical level): audited changes
   /// on them answer audit_unavailable, and the node is not ready while any is listed. Any thread.
   std::vector<store::chain_fault> broken_chains() const;
+  /// On a shared database: true while this node has not completed a follow round of the other nodes for
+  /// longer than max_staleness (SPEC §8: /readyz is 503 then). Always false on SQLite. Any thread.
+  bool stale() const;
   /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
   /// then lets the actor system end. Idempotent.
   void shutdown();

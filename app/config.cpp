@@ -50,7 +50,12 @@ constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
     "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
-    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level"};
+    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "cluster"};
+const std::vector<std::string> cluster_keys{"max_staleness_ms"};
+// Below 500 ms a node would fail closed between two follow rounds (one a second); above 60 s a revoked
+// token would work on a cut-off node for a minute.
+constexpr std::int64_t min_staleness_ms = 500;
+constexpr std::int64_t max_staleness_ms = 60000;
 
 const std::set<std::string, std::less<>> log_levels{"trace", "debug", "info", "warn", "error", "critical",
                                                      "off"};
@@ -83,7 +88,7 @@ struct file_values {
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
-      ws_idle_timeout_s;
+      ws_idle_timeout_s, max_staleness_ms;
 };
 
 /// Resolves a path written in the config file against the file's folder.
@@ -152,6 +157,20 @@ file_values read_toml(const std::string& path) {
   v.io_threads = int_of("io_threads");
   v.max_connections_per_ip = int_of("max_connections_per_ip");
   v.ws_idle_timeout_s = int_of("ws_idle_timeout_s");
+  if (const auto* node = table.get("cluster")) {
+    if (!node->is_table()) fail(where("cluster") + " must be a table ([cluster])");
+    const auto& cluster = *node->as_table();
+    for (const auto& [key, value] : cluster) {
+      (void)value;
+      if (std::find(cluster_keys.begin(), cluster_keys.end(), key.str()) == cluster_keys.end())
+        fail("unknown key 'cluster." + std::string(key.str()) + "' in config file '" + path + "' (known: cluster." +
+             join(cluster_keys, ", cluster.") + ")");
+    }
+    if (const auto* ms = cluster.get("max_staleness_ms")) {
+      if (!ms->is_integer()) fail(where("cluster.max_staleness_ms") + " must be an integer");
+      v.max_staleness_ms = ms->as_integer()->get();
+    }
+  }
   return v;
 }
 
@@ -297,6 +316,10 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   if (file.ws_idle_timeout_s) {
     check_range(*file.ws_idle_timeout_s, min_ws_idle_s, max_ws_idle_s, file_where("ws_idle_timeout_s"));
     c.ws_idle_timeout_s = *file.ws_idle_timeout_s;
+  }
+  if (file.max_staleness_ms) {
+    check_range(*file.max_staleness_ms, min_staleness_ms, max_staleness_ms, file_where("cluster.max_staleness_ms"));
+    c.max_staleness_ms = *file.max_staleness_ms;
   }
 
   std::string level_where = "log level";

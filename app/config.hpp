@@ -37,6 +37,9 @@ struct server_config {
   /// Threads running the sockets (HTTP and WebSocket I/O).
   std::size_t io_threads = 2;
   std::size_t max_connections_per_ip = 256;
+  /// [cluster] max_staleness_ms (SPEC §8 "Fail closed"): on a shared database, how long a node may go
+  /// without having followed the others before it refuses impersonation and grant tokens.
+  std::int64_t max_staleness_ms = 2000;
   /// A silent WebSocket is pinged after half of this and dropped after all of it.
   std::int64_t ws_idle_timeout_s = 300;
   /// spdlog level name: trace, debug, info, warn, error, critical, off.

@@ -52,6 +52,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   rc.token_ttl_s = cfg.token_ttl_s;
   rc.token_idle_s = cfg.token_idle_s;
   rc.reserve_wal = true;
+  rc.max_staleness = std::chrono::milliseconds{cfg.max_staleness_ms};
   // Readiness is shared: the server reports it and turns it to draining; the core's audit writer and chain
   // check may set the audit flags on it.
   const auto ready = std::make_shared<net::readiness>();
@@ -68,6 +69,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   // The writer knows whether the last commit failed; the chain check ran while the core was built.
   ready->set_audit_probe([&core] { return core.audit_writable(); });
   ready->set_chain_ok(core.broken_chains().empty());
+  ready->set_stale_probe([&core] { return core.stale(); });
   so.ready = ready;
   so.idempotency = core.idempotency();
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.

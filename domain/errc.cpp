@@ -8,7 +8,7 @@ namespace actas::domain {
 namespace {
 
 // The wire name is the enumerator's own name: clients and the audit log see exactly these strings.
-constexpr std::array<std::pair<errc, std::string_view>, 26> names{{
+constexpr std::array<std::pair<errc, std::string_view>, 27> names{{
   {errc::nested_impersonation, "nested_impersonation"},
   {errc::permission_missing, "permission_missing"},
   {errc::target_not_found, "target_not_found"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<errc, std::string_view>, 26> names{{
   {errc::too_large, "too_large"},
   {errc::rate_limited, "rate_limited"},
   {errc::audit_unavailable, "audit_unavailable"},
+  {errc::node_stale, "node_stale"},
   {errc::internal, "internal"},
   {errc::idempotency_key_reused, "idempotency_key_reused"},
   {errc::request_in_progress, "request_in_progress"},

@@ -30,6 +30,8 @@ enum class errc {
   too_large,
   rate_limited,
   audit_unavailable,
+  // A cluster node that has not caught up with the others within cluster.max_staleness_ms (SPEC §8).
+  node_stale,
   // A request whose handling failed unexpectedly (an exception): 500, logged with the request id.
   internal,
   // Lifecycle and authorization.

@@ -41,6 +41,7 @@ unsigned http_status(errc code) {
     case errc::rate_limited:
       return 429;
     case errc::audit_unavailable:
+    case errc::node_stale:
       return 503;
     case errc::internal:
       return 500;
@@ -72,6 +73,8 @@ std::string_view default_message(errc code) {
     case errc::too_large: return "the request body is over 64 KiB";
     case errc::rate_limited: return "too many attempts; try again later";
     case errc::audit_unavailable: return "the audit log cannot be written right now; try again later";
+    case errc::node_stale:
+      return "this node has not caught up with the other nodes; try again (another node may answer)";
     case errc::internal: return "the server failed to handle this request; it was logged";
     case errc::session_ended: return "the session has already ended";
     case errc::restricted_while_impersonating: return "this action is not allowed while impersonating";

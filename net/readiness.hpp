@@ -20,6 +20,8 @@ public:
   /// A question asked on every readiness check instead of a pushed flag ("can the audit log be written
   /// now?"); set once, before the server starts.
   void set_audit_probe(std::function<bool()> probe) { audit_probe_ = std::move(probe); }
+  /// A question asked on every readiness check: "is this cluster node behind the others?" (SPEC §8).
+  void set_stale_probe(std::function<bool()> probe) { stale_probe_ = std::move(probe); }
   /// Set by server::drain; a draining node never becomes ready again.
   void set_draining() { draining_.store(true); }
 
@@ -30,6 +32,7 @@ public:
     if (draining_.load()) out.emplace_back("draining");
     if (!audit_writable_.load() || (audit_probe_ && !audit_probe_())) out.emplace_back("audit_unwritable");
     if (!chain_ok_.load()) out.emplace_back("chain_broken");
+    if (stale_probe_ && stale_probe_()) out.emplace_back("stale");
     return out;
   }
 
@@ -38,6 +41,7 @@ private:
   std::atomic<bool> chain_ok_{true};
   std::atomic<bool> draining_{false};
   std::function<bool()> audit_probe_;
+  std::function<bool()> stale_probe_;
 };
 
 } // namespace actas::net

@@ -296,6 +296,15 @@ domain::settings_patch database::settings_override(const id& portal_id) {
   return rows::read_settings(portal_id, q.text(0));
 }
 
+std::vector<domain::notification> database::notifications_since(timestamp since, int limit) {
+  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
+                          " FROM notifications WHERE created_at >= ?1 ORDER BY created_at, notification_id LIMIT ?2"));
+  q.bind(since, limit);
+  std::vector<domain::notification> out;
+  while (q.step()) out.push_back(rows::read_notification(q));
+  return out;
+}
+
 std::vector<std::string> database::tokens_revoked_since(timestamp since) {
   query q(conn_->prepared("SELECT hash FROM tokens WHERE revoked_at >= ?1 ORDER BY revoked_at"));
   q.bind(since);

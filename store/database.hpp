@@ -81,6 +81,8 @@ public:
   std::optional<token_record> find_token(const std::string& hash, bool lock = false);
   /// A portal's stored settings override (empty when none).
   domain::settings_patch settings_override(const id& portal_id);
+  /// The notifications made at or after `since`, oldest first (at most `limit`; notifications_by_time).
+  std::vector<domain::notification> notifications_since(timestamp since, int limit);
   /// The hashes of the tokens revoked at or after `since` (tokens_revoked index).
   std::vector<std::string> tokens_revoked_since(timestamp since);
   /// The id of the user with `username` (tombstones included), if any.

@@ -289,9 +289,11 @@ const migration v8{8, {
 }};
 
 // On a shared database every node looks, once a second, for the tokens revoked through the others (a
-// logout there): a read of the few recent revocations, not of every token ever made.
+// logout there) and for the notifications they wrote (pushed to this node's tabs): reads of the last
+// seconds, not of every row ever made.
 const migration v9{9, {
   "CREATE INDEX tokens_revoked ON tokens(revoked_at) WHERE revoked_at IS NOT NULL",
+  "CREATE INDEX notifications_by_time ON notifications(created_at)",
 }};
 
 int user_version(sqlite3* db) {

@@ -1,8 +1,10 @@
 // Two nodes on one PostgreSQL, each serving what the other made and following what the other changed
 // (SPEC §8: any node answers any call; each node's caches follow the committed changes). Nothing here
 // restarts a node: b learns a's logins, sessions and changes while both run.
+#include <algorithm>
 #include <string>
 
+#include "tests/net/client.hpp"
 #include "tests/race/two_nodes.hpp"
 
 namespace actas::testing {
@@ -98,6 +100,100 @@ TEST_F(two_node_follow_test, a_feature_turned_off_through_one_node_ends_the_sess
   EXPECT_TRUE(eventually([&] { return session_column(url, session, "state") == "ended"; }))
     << "adam's session on b outlived impersonation turned off through a";
   EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, token).status, 401u);
+}
+
+/// A tab of `bearer` on `port`, its hello read.
+ws_client open_tab(std::uint16_t port, const std::string& bearer) {
+  auto ticket = http(port, "POST", "/v1/ws/ticket", {}, bearer);
+  EXPECT_EQ(ticket.status, 200u) << ticket.text;
+  ws_client ws;
+  EXPECT_EQ(ws.connect(port, "/v1/ws?ticket=" + ticket.body.value("ticket", ""), "http://127.0.0.1:" + std::to_string(port)),
+            101u)
+    << ws.refusal().dump();
+  auto hello = ws.read();
+  EXPECT_TRUE(hello && hello->value("type", "") == "hello") << (hello ? hello->dump() : "no hello");
+  return ws;
+}
+
+/// The kind of a notification frame, or of a banner frame ("banner:being_viewed").
+std::string frame_kind(const std::optional<json>& frame) {
+  if (!frame)
+    return "(nothing)";
+  if (frame->value("type", "") == "notification")
+    return (*frame)["notification"].value("kind", "");
+  return frame->value("type", "") + ":" + frame->value("kind", "");
+}
+
+/// The kinds of the next `count` frames of `tab`, sorted (what two nodes push may come in either order).
+std::vector<std::string> next_kinds(ws_client& tab, int count) {
+  std::vector<std::string> seen;
+  for (int i = 0; i < count; ++i) seen.push_back(frame_kind(tab.read(std::chrono::seconds{20})));
+  std::sort(seen.begin(), seen.end());
+  return seen;
+}
+
+TEST_F(two_node_follow_test, a_learners_tabs_on_both_nodes_see_what_an_admin_does_through_one_of_them_once) {
+  const auto ann = login(b->port, "ann");
+  auto tab_b = open_tab(b->port, ann);
+  auto tab_a = open_tab(a->port, ann);
+  const auto adam = login(a->port, "adam");
+  const auto [session, token] = adam_views_ann(a->port, adam);
+  ASSERT_FALSE(token.empty());
+  // b runs the session too: the being-viewed banner and the notification reach ann's tab there; the tab
+  // on a, the node that wrote the notification, gets it once although b's poll finds it too.
+  const std::vector<std::string> started{"banner:being_viewed", "impersonation_started"};
+  EXPECT_EQ(next_kinds(tab_b, 2), started);
+  EXPECT_EQ(next_kinds(tab_a, 2), started);
+  ASSERT_EQ(http(a->port, "POST", "/v1/impersonations/" + session + "/end", "{}", adam).status, 200u);
+  const std::vector<std::string> ended{"banner_clear:being_viewed", "impersonation_ended"};
+  EXPECT_EQ(next_kinds(tab_b, 2), ended);
+  EXPECT_EQ(next_kinds(tab_a, 2), ended);
+  // Nothing twice, on either node (a few polls later).
+  EXPECT_EQ(frame_kind(tab_b.read(std::chrono::seconds{3})), "(nothing)");
+  EXPECT_EQ(frame_kind(tab_a.read(std::chrono::seconds{1})), "(nothing)");
+}
+
+/// Runs `sql` on the shared database; true when it worked.
+bool pg_run(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  bool ok = false;
+  if (PQstatus(c) == CONNECTION_OK) {
+    PGresult* r = PQexec(c, sql.c_str());
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+  }
+  PQfinish(c);
+  return ok;
+}
+
+TEST_F(two_node_follow_test, a_node_that_cannot_follow_the_others_fails_closed_and_recovers_by_itself) {
+  const auto adam = login(a->port, "adam");
+  const auto [session, token] = adam_views_ann(a->port, adam);
+  ASSERT_FALSE(token.empty());
+  auto tab = open_tab(b->port, token);  // an impersonation tab on b
+  const auto ann = login(b->port, "ann");
+  ASSERT_EQ(http(b->port, "GET", "/readyz", {}, {}).status, 200u);
+  // The log's heads cannot be read: no node can show it has seen every change.
+  ASSERT_TRUE(pg_run(url, "ALTER TABLE audit_heads RENAME TO audit_heads_away"));
+  EXPECT_TRUE(eventually([&] { return http(b->port, "GET", "/v1/me", {}, token).status == 503u; }))
+    << "b kept serving an impersonation token while it could not follow";
+  auto refused = http(b->port, "GET", "/v1/me", {}, token);
+  EXPECT_EQ(refused.body.value("/error/code"_json_pointer, ""), "node_stale") << refused.text;
+  auto decision = http(b->port, "POST", "/v1/authorize", json{{"action", "courses.view"}}.dump(), token);
+  EXPECT_EQ(decision.body.value("allowed", true), false) << decision.text;
+  EXPECT_EQ(decision.body.value("code", ""), "node_stale") << decision.text;
+  EXPECT_EQ(tab.expect_close(std::chrono::seconds{20}), std::optional<std::uint16_t>{1012});
+  auto ready = http(b->port, "GET", "/readyz", {}, {});
+  EXPECT_EQ(ready.status, 503u);
+  EXPECT_NE(ready.text.find("stale"), std::string::npos) << ready.text;
+  // A plain login is not what a missed revocation endangers most: it is still served (SPEC §8).
+  EXPECT_EQ(http(b->port, "GET", "/v1/me", {}, ann).status, 200u);
+  // Back: b catches up by itself.
+  ASSERT_TRUE(pg_run(url, "ALTER TABLE audit_heads_away RENAME TO audit_heads"));
+  EXPECT_TRUE(eventually([&] { return http(b->port, "GET", "/v1/me", {}, token).status == 200u; }));
+  EXPECT_TRUE(eventually([&] { return http(b->port, "GET", "/readyz", {}, {}).status == 200u; }));
+  auto again = open_tab(b->port, token);
+  EXPECT_FALSE(again.closed());
 }
 
 } // namespace
