@@ -35,13 +35,27 @@ live_session* adopt_live_session(registry_self self, const id& session_id) {
   if (st.ending_sessions.count(session_id) || !shares_database(st))
     return nullptr;
   auto stored = st.deps.reader->find_session(session_id);
-  // Past its deadline it is not taken: it ends by time, and its token is dead everywhere.
-  if (!stored || stored->state != domain::session_state::active || stored->expires_at <= now(self))
+  if (!stored || stored->state != domain::session_state::active)
     return nullptr;
   for (const auto& person : {std::optional{stored->actor}, std::optional{stored->target}, stored->via})
     if (person && !adopt_user(self, *person))
       return nullptr;
-  run_session_here(self, {*stored, {}, {}, {}});
+  // Its token and the login it was started with: its end buries the one here, and a logout of the other
+  // through this node ends it (as on the node that started it).
+  live_session live{*stored, {}, {}, {}};
+  if (auto token = st.deps.reader->session_token(session_id)) {
+    live.token_hash = token->hash;
+    live.parent_hash = token->parent_hash;
+    // The login is taken too when it is alive, so the sweep does not take the session for an orphan.
+    if (live.parent_hash && !st.tokens.contains(*live.parent_hash))
+      adopt_token(self, *live.parent_hash);
+  }
+  // Past its deadline (its node died before ending it): it ends here, dated at the deadline.
+  if (stored->expires_at <= now(self)) {
+    end_overdue_here(self, std::move(live));
+    return nullptr;
+  }
+  run_session_here(self, std::move(live));
   publish(self, {false, *stored, std::nullopt, std::nullopt});
   return &st.sessions.at(session_id);
 }

@@ -30,6 +30,7 @@ constexpr std::int64_t events_per_round = 1000;
 /// inbox either way).
 constexpr std::int64_t notes_overlap_s = 5;
 constexpr int notes_per_round = 10000;
+constexpr int revocations_per_round = 10000;
 
 /// Every node runs every active session and grant: their banners and dashboards show here, and their
 /// deadlines fire here too, so they end on time while any node lives (the end is written once, by the
@@ -79,24 +80,31 @@ void follow_ends(registry_self self) {
   follow_starts(self, active_sessions, active_grants);
 }
 
-void follow_notifications(registry_self self) {
+/// Answers whether it read every note there was (a full page leaves the rest for the next round).
+bool follow_notifications(registry_self self) {
   auto& st = self->state;
   const auto round_started = now(self);
   const auto from = domain::seconds_after(st.notes_since, -notes_overlap_s);
-  for (const auto& n : st.deps.reader->notifications_since(from, notes_per_round)) {
+  const auto notes = st.deps.reader->notifications_since(from, notes_per_round);
+  for (const auto& n : notes) {
     // A user with no actor here has no tab here.
     if (st.pushed_notes.contains(n.notification_id) || !st.user_actors.contains(n.user_id))
       continue;
     push_notes(self, {n});
   }
   std::erase_if(st.pushed_notes, [from](const auto& note) { return note.second < from; });
-  st.notes_since = round_started;
+  const bool whole = notes.size() < static_cast<std::size_t>(notes_per_round);
+  st.notes_since = whole ? round_started : domain::seconds_after(notes.back().created_at, notes_overlap_s);
+  return whole;
 }
 
-void follow_revocations(registry_self self) {
+/// Answers whether it read every revocation there was (as follow_notifications).
+bool follow_revocations(registry_self self) {
   auto& st = self->state;
   const auto round_started = now(self);
-  for (const auto& hash : st.deps.reader->tokens_revoked_since(domain::seconds_after(st.revoked_since, -revocation_overlap_s))) {
+  const auto revoked = st.deps.reader->tokens_revoked_since(
+    domain::seconds_after(st.revoked_since, -revocation_overlap_s), revocations_per_round);
+  for (const auto& [hash, revoked_at] : revoked) {
     auto i = st.tokens.find(hash);
     if (i == st.tokens.end())
       continue;
@@ -106,7 +114,9 @@ void follow_revocations(registry_self self) {
     if (record.kind == domain::token_kind::user)
       end_sessions_of_token(self, hash, nullptr);
   }
-  st.revoked_since = round_started;
+  const bool whole = revoked.size() < static_cast<std::size_t>(revocations_per_round);
+  st.revoked_since = whole ? round_started : domain::seconds_after(revoked.back().second, revocation_overlap_s);
+  return whole;
 }
 
 void take_change(registry_self self, const domain::audit_event& ev) {
@@ -131,17 +141,31 @@ void take_change(registry_self self, const domain::audit_event& ev) {
   }
 }
 
-void follow_changes(registry_self self) {
+/// Answers whether every chain was read to its head (a node far behind catches up over several rounds).
+bool follow_changes(registry_self self) {
   auto& st = self->state;
+  bool whole = true;
   for (const auto& [chain, head] : st.deps.reader->chain_heads()) {
     auto& taken = st.followed_seq[chain];  // a chain begun since this node started is read from its start
     if (head.first <= taken)
       continue;
     for (const auto& ev : st.deps.reader->audit_after(chain, taken, events_per_round)) {
-      take_change(self, ev);
+      // A database that cannot be read ends the round (the node turns stale, and the event is read again);
+      // an event this node cannot take (a bug, a row it cannot parse) is logged and passed, so it does not
+      // stop every later change, revocation and end.
+      try {
+        take_change(self, ev);
+      } catch (const store::store_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        spdlog::error("following the other nodes: event {} #{} ({}) could not be taken: {}", chain, ev.seq, ev.event,
+                      e.what());
+      }
       taken = ev.seq;
     }
+    whole = whole && taken >= head.first;
   }
+  return whole;
 }
 
 std::int64_t steady_ms(registry_self self) {
@@ -169,7 +193,6 @@ bool node_stale(registry_self self) {
 
 void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq) {
   auto& st = self->state;
-  st.deps.followed_at->store(steady_ms(self));
   st.followed_seq = std::move(chain_seq);
   st.revoked_since = now(self);
   st.notes_since = now(self);
@@ -185,10 +208,14 @@ void follow_other_nodes(registry_self self) {
     close_stale_sockets(self);
   }
   const auto started = steady_ms(self);
-  follow_changes(self);
-  follow_revocations(self);
+  // Revocations first: what kills a token matters most.
+  bool whole = follow_revocations(self);
   follow_ends(self);
-  follow_notifications(self);
+  whole = follow_changes(self) && whole;
+  whole = follow_notifications(self) && whole;
+  // Fresh only when everything committed before the round began was read.
+  if (!whole)
+    return;
   st.deps.followed_at->store(started);
   if (st.stale) {
     st.stale = false;

@@ -53,6 +53,11 @@ caf::result<mint_reply> login(registry_self self, const login_command& cmd) {
   if (admission == domain::check_queue::admission::refuse)
     return denied(domain::errc::rate_limited);
   const auto* u = st.dir.find_username(cmd.username);
+  // A user provisioned through another node is read from the shared database (the same one read for a
+  // user this node does know).
+  if (!u && shares_database(st))
+    if (auto user_id = st.deps.reader->user_id_of_username(cmd.username))
+      u = adopt_user(self, *user_id);
   std::optional<std::string> hash;
   if (u)
     hash = st.deps.reader->password_hash(u->user_id);

@@ -194,6 +194,8 @@ std::optional<ending> recheck_started(registry_self self, const domain::imperson
 void settle_late_start(registry_self self, const id& session_id, bool ok);
 /// Runs a session on this node: its actor (its deadline) and the target's banner here.
 void run_session_here(registry_self self, live_session live);
+/// Ends here, `expired` at its deadline, a session found active past it (a node down meanwhile).
+void end_overdue_here(registry_self self, live_session live);
 /// Spawns session actors for the snapshot's sessions and ends those already overdue.
 void resume(registry_self self, std::vector<domain::impersonation_session> sessions);
 /// A session actor made its end durable: the target's banner clears, dashboards lose the session, and

@@ -163,13 +163,17 @@ void decide_start(store::transaction& tx, start_plan& plan) {
 } // namespace
 
 void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
-  const bool shared = shares_database(self->state);
+  auto& st = self->state;
+  const bool shared = shares_database(st);
   for (const auto& n : notes) {
-    // Other nodes push it to their tabs when their follow poll finds it; this node must not do so again.
-    if (shared)
-      self->state.pushed_notes.emplace(n.notification_id, n.created_at);
-    auto unread = self->state.deps.reader->unread_count(n.user_id);
+    // On a shared database the follow poll may find a note before its writer's continuation pushes it
+    // (or after): whichever comes first pushes it, the other finds it pushed.
+    if (shared && st.pushed_notes.contains(n.notification_id))
+      continue;
+    auto unread = st.deps.reader->unread_count(n.user_id);
     self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
+    if (shared)
+      st.pushed_notes.emplace(n.notification_id, n.created_at);
   }
 }
 
@@ -473,6 +477,16 @@ void run_session_here(registry_self self, live_session live) {
   index(st, std::move(live));
 }
 
+void end_overdue_here(registry_self self, live_session live) {
+  // Downtime counts: the session ended at its deadline, and its audit event is dated there.
+  const auto s = live.session;
+  index(self->state, std::move(live));
+  ending how;
+  how.why = domain::end_reason::expired;
+  how.at = s.expires_at;
+  finish(self, s.session_id, std::move(how), nullptr);
+}
+
 void resume(registry_self self, std::vector<impersonation_session> sessions) {
   auto& st = self->state;
   std::map<id, const domain::token_record*> token_of_session;
@@ -486,16 +500,10 @@ void resume(registry_self self, std::vector<impersonation_session> sessions) {
       live.token_hash = i->second->hash;
       live.parent_hash = i->second->parent_hash;
     }
-    if (s.expires_at > at) {
+    if (s.expires_at > at)
       run_session_here(self, std::move(live));
-      continue;
-    }
-    index(st, std::move(live));
-    // Downtime counts: the session ended at its deadline, and its audit event is dated there.
-    ending how;
-    how.why = domain::end_reason::expired;
-    how.at = s.expires_at;
-    finish(self, s.session_id, std::move(how), nullptr);
+    else
+      end_overdue_here(self, std::move(live));
   }
 }
 

@@ -202,6 +202,9 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
                     [token_hash, at](store::transaction& tx) { tx.revoke_token(token_hash, at); },
                     [self, rp, token_hash](bool revoked) mutable {
+                      // Not revoked: it lives on in the database, and a retried logout must find it here.
+                      if (!revoked)
+                        self->state.revoked_here.erase(token_hash);
                       end_sessions_of_token(self, token_hash, [rp, revoked](bool ended) mutable {
                         bool ok = revoked && ended;
                         rp.deliver(logout_reply{ok ? std::nullopt : std::optional{domain::errc::audit_unavailable}});
@@ -258,6 +261,8 @@ void sweep(registry_self self) {
   for (const auto& [session_id, live] : st.sessions)
     if (live.handle && live.parent_hash && !st.tokens.contains(*live.parent_hash))
       orphaned_parents.insert(*live.parent_hash);
+  // On a shared database the login may live on, used through another node: only a dead one orphans.
+  std::erase_if(orphaned_parents, [self](const std::string& parent) { return adopt_token(self, parent) != nullptr; });
   for (const auto& parent : orphaned_parents)
     end_sessions_of_token(self, parent, nullptr);
   forget_lapsed_tickets(st, at);

@@ -220,13 +220,6 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
     return denied(refused_field(*bad));
   auto ev = change_event(self, caller, c, chain_of_user(*target), "user.change", target->home_portal, {});
   auto at = now(self);
-  // A support user who may no longer sign in takes its grant tokens with it (the grants themselves live on
-  // until they end: a reactivated support user asks for a new token).
-  std::vector<domain::token_record> grant_tokens;
-  if (patch.status && *patch.status != domain::user_status::active)
-    for (const auto& [hash, t] : st.tokens)
-      if (t.kind == domain::token_kind::grant && t.actor_id == user_id)
-        grant_tokens.push_back(t);
   // What the job reads: the caller, the target and every user the change names, as the commit finds them.
   std::optional<id> caller_id = caller.service ? std::nullopt : std::optional{caller.user->user_id};
   std::vector<id> rows{user_id};
@@ -248,7 +241,7 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
   // The PATCH is decided again and applied to the rows as the commit finds them, not as they were when
   // the request arrived: a change of other fields committed in between is kept (issue 13: the lost
   // demotion), and a caller demoted or deactivated in between no longer changes anyone.
-  auto job = [tree = tree_of(st.dir, realms), rows, caller_id, user_id, patch, ev, at, grant_tokens,
+  auto job = [tree = tree_of(st.dir, realms), rows, caller_id, user_id, patch, ev, at,
               decided](store::transaction& tx) mutable {
     *decided = {};  // a run after a deadlock starts over (store::writer::job)
     auto committed = read_in(tx, tree, rows);
@@ -276,8 +269,9 @@ caf::result<user_reply> update_user(registry_self self, const caller_ref& c, con
     tx.put_user(decided->after);
     if (decided->loses_access) {
       tx.revoke_user_tokens(user_id, at);
-      for (const auto& t : grant_tokens)
-        tx.revoke_token(t.hash, at);
+      // A support user who may no longer sign in takes its grant tokens with it, every node's (the grants
+      // themselves live on until they end: a reactivated support user asks for a new token).
+      tx.revoke_grant_tokens_of(user_id, at);
     }
     tx.append_audit(ev);
   };

@@ -55,6 +55,7 @@ struct runtime::impl {
       deps.follow_every = std::chrono::milliseconds{1000};
     deps.max_staleness = cfg.max_staleness;
     followed_at = deps.followed_at;
+    // The snapshot is as fresh as the moment its read began (what commits after it, the follow poll takes).
     followed_at->store(std::chrono::duration_cast<std::chrono::milliseconds>(sys.clock().now().time_since_epoch()).count());
     shared_database = deps.follow_every.count() > 0;
     max_staleness = cfg.max_staleness;

@@ -52,9 +52,9 @@ const std::vector<std::string> toml_keys{
     "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
     "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "cluster"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
-// Below 500 ms a node would fail closed between two follow rounds (one a second); above 60 s a revoked
-// token would work on a cut-off node for a minute.
-constexpr std::int64_t min_staleness_ms = 500;
+// Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
+// reads); above 60 s a revoked token would work on a cut-off node for a minute.
+constexpr std::int64_t min_staleness_ms = 1500;
 constexpr std::int64_t max_staleness_ms = 60000;
 
 const std::set<std::string, std::less<>> log_levels{"trace", "debug", "info", "warn", "error", "critical",

@@ -289,6 +289,14 @@ std::optional<token_record> database::find_token(const std::string& hash, bool l
   return rows::read_token(q);
 }
 
+std::optional<token_record> database::session_token(const id& session_id) {
+  query q(conn_->prepared(std::string("SELECT ") + rows::token_columns +
+                          " FROM tokens WHERE session_id = ?1 AND kind = 'impersonation' LIMIT 1"));
+  q.bind(session_id);
+  if (!q.step()) return std::nullopt;
+  return rows::read_token(q);
+}
+
 domain::settings_patch database::settings_override(const id& portal_id) {
   query q(conn_->prepared("SELECT json FROM settings WHERE portal_id = ?1"));
   q.bind(portal_id);
@@ -305,11 +313,11 @@ std::vector<domain::notification> database::notifications_since(timestamp since,
   return out;
 }
 
-std::vector<std::string> database::tokens_revoked_since(timestamp since) {
-  query q(conn_->prepared("SELECT hash FROM tokens WHERE revoked_at >= ?1 ORDER BY revoked_at"));
-  q.bind(since);
-  std::vector<std::string> out;
-  while (q.step()) out.push_back(q.text(0));
+std::vector<std::pair<std::string, timestamp>> database::tokens_revoked_since(timestamp since, int limit) {
+  query q(conn_->prepared("SELECT hash, revoked_at FROM tokens WHERE revoked_at >= ?1 ORDER BY revoked_at LIMIT ?2"));
+  q.bind(since, limit);
+  std::vector<std::pair<std::string, timestamp>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.time(1));
   return out;
 }
 

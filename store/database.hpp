@@ -81,10 +81,13 @@ public:
   std::optional<token_record> find_token(const std::string& hash, bool lock = false);
   /// A portal's stored settings override (empty when none).
   domain::settings_patch settings_override(const id& portal_id);
+  /// The impersonation token of a session (nullopt when none).
+  std::optional<token_record> session_token(const id& session_id);
   /// The notifications made at or after `since`, oldest first (at most `limit`; notifications_by_time).
   std::vector<domain::notification> notifications_since(timestamp since, int limit);
-  /// The hashes of the tokens revoked at or after `since` (tokens_revoked index).
-  std::vector<std::string> tokens_revoked_since(timestamp since);
+  /// The tokens revoked at or after `since`, oldest revocation first (at most `limit`; tokens_revoked
+  /// index): their hashes and when they were revoked.
+  std::vector<std::pair<std::string, timestamp>> tokens_revoked_since(timestamp since, int limit);
   /// The id of the user with `username` (tombstones included), if any.
   std::optional<id> user_id_of_username(const std::string& username);
   /// Whether `user_id` runs an active impersonation (as its actor) / is the target of one.
@@ -133,6 +136,8 @@ public:
   /// Revokes every token whose session_id is `session_id`.
   void revoke_session_tokens(const id& session_id, timestamp at);
   void revoke_user_tokens(const id& user_id, timestamp at);
+  /// Revokes the grant tokens a support user holds (minted through any node).
+  void revoke_grant_tokens_of(const id& support_user, timestamp at);
   void touch_token(const std::string& hash, timestamp last_used_at);
   void put_notification(const domain::notification& n);
   void mark_read(const id& user_id, const id& notification_id);

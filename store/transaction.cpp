@@ -141,6 +141,11 @@ void transaction::revoke_user_tokens(const id& user_id, timestamp at) {
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", user_id, at);
 }
 
+void transaction::revoke_grant_tokens_of(const id& support_user, timestamp at) {
+  run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE kind = 'grant' AND actor_id = ?1 AND revoked_at IS NULL",
+      support_user, at);
+}
+
 void transaction::touch_token(const std::string& hash, timestamp last_used_at) {
   // max(): jobs may commit out of the order their requests arrived; last use never moves back.
   // CASE rather than a two-argument max(): the one spelling both engines know.

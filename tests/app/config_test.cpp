@@ -262,9 +262,9 @@ TEST_F(config_test, wrong_toml_types_refuse) {
 TEST_F(config_test, the_cluster_table_sets_the_staleness_bound_and_refuses_what_it_does_not_know) {
   EXPECT_EQ(ok({}).max_staleness_ms, 2000);  // SPEC §8's default
   EXPECT_EQ(ok({"--config", write("s.toml", "[cluster]\nmax_staleness_ms = 5000\n")}).max_staleness_ms, 5000);
-  EXPECT_EQ(ok({"--config", write("d.toml", "cluster.max_staleness_ms = 750\n")}).max_staleness_ms, 750);
+  EXPECT_EQ(ok({"--config", write("d.toml", "cluster.max_staleness_ms = 1500\n")}).max_staleness_ms, 1500);
   refused({"--config", write("u.toml", "[cluster]\nstaleness = 5\n")}, "unknown key 'cluster.staleness'");
-  refused({"--config", write("l.toml", "[cluster]\nmax_staleness_ms = 100\n")}, "between 500 and 60000");
+  refused({"--config", write("l.toml", "[cluster]\nmax_staleness_ms = 1000\n")}, "between 1500 and 60000");
   refused({"--config", write("t.toml", "[cluster]\nmax_staleness_ms = \"2s\"\n")}, "must be an integer");
   refused({"--config", write("c.toml", "cluster = 3\n")}, "must be a table");
 }
