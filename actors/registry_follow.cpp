@@ -191,6 +191,10 @@ bool node_stale(registry_self self) {
   return shares_database(st) && steady_ms(self) - st.deps.followed_at->load() > st.deps.max_staleness.count();
 }
 
+bool refused_as_stale(registry_self self, const domain::token_record& t) {
+  return (t.kind == domain::token_kind::impersonation || t.kind == domain::token_kind::grant) && node_stale(self);
+}
+
 void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq) {
   auto& st = self->state;
   st.followed_seq = std::move(chain_seq);

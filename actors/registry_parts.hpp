@@ -117,6 +117,9 @@ void follow_other_nodes(registry_self self);
 /// Shared database: whether the last completed follow round began more than max_staleness ago (this
 /// node may be missing changes committed since: it fails closed for impersonation and grant tokens).
 bool node_stale(registry_self self);
+/// A node that may be missing a revocation does not vouch for the two kinds of token that matter most:
+/// true for an impersonation or grant token while node_stale (SPEC §8 "Fail closed").
+bool refused_as_stale(registry_self self, const domain::token_record& t);
 /// Where following starts: each chain's log after `chain_seq` (where it stood when the snapshot was read),
 /// revocations from now.
 void follow_from_now(registry_self self, std::map<std::string, std::int64_t> chain_seq);

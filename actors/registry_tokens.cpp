@@ -108,8 +108,7 @@ auth_reply authenticate(registry_self self, const std::string& token_hash) {
     return {domain::errc::unauthenticated, {}};
   auto at = now(self);
   auto& t = *found;
-  // A node that may be missing a revocation does not vouch for the two kinds of token that matter most.
-  if ((t.kind == domain::token_kind::impersonation || t.kind == domain::token_kind::grant) && node_stale(self))
+  if (refused_as_stale(self, t))
     return {domain::errc::node_stale, {}};
   if (!token_alive(st, t, at) && !(used_elsewhere(self, t, at) && token_alive(st, t, at))) {
     auto copy = t;

@@ -382,7 +382,7 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
   if (!found)
     return {std::nullopt, domain::introspect_token(facts)};
   const auto& t = *found;
-  if ((t.kind == domain::token_kind::impersonation || t.kind == domain::token_kind::grant) && node_stale(self))
+  if (refused_as_stale(self, t))
     return {errc::node_stale, {}};
   facts.active = token_alive(st, t, now(self));
   facts.subject = st.dir.find_user(t.user_id);
