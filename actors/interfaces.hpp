@@ -51,6 +51,9 @@ using timer_actor = caf::typed_actor<
 using user_actor = caf::typed_actor<
   // A tab opened with one of this user's own tokens; it gets the current banners at once.
   caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // The same for a tab that resumed (SPEC §6): the ids of the notifications it was just sent, which a push
+  // racing the replay must not send it twice.
+  caf::reacts_to<attach_atom, socket_actor, std::string, std::vector<std::string>>,
   // Deliver to every own tab; banner_set / banner_cleared also update the banner state.
   caf::reacts_to<push_atom, live_event>,
   // The token with this hash died: close its tabs with this code (1008).
@@ -136,6 +139,9 @@ using registry_actor = caf::typed_actor<
   caf::reacts_to<expire_atom, id>,
   // Route a new tab (token hash) to the user actor or the impersonation actor it belongs to.
   caf::reacts_to<attach_atom, socket_actor, std::string>,
+  // The same for a tab that reconnected with `resume=<notification id>` (SPEC §6): first every notification
+  // of its user after that one, in order, then live frames.
+  caf::reacts_to<attach_atom, socket_actor, std::string, std::string>,
   // Self-sent by the writer's callback: job N committed (true) or rolled back (false).
   caf::reacts_to<committed_atom, std::uint64_t, bool>,
   // Password login: rate limits, then the password check on a thread of its own, then a user token.

@@ -44,8 +44,35 @@ void load(registry_state& st, store::snapshot& snap) {
   }
 }
 
-/// A tab whose token is not (or no longer) valid is closed as a policy violation.
-void attach(registry_self self, const socket_actor& tab, const std::string& token_hash) {
+/// The most notifications a resuming tab is sent before its live frames: fewer than a tab's outbound queue
+/// holds (net::max_queued_frames), so a replay never closes the tab it serves. A client further behind
+/// reads the rest from GET /v1/notifications.
+constexpr int max_resume_notes = 200;
+
+/// Sends `tab` the notifications of `user_id` after `after_id` (SPEC §6 resume) and returns their ids.
+/// Runs on the registry, which is the one sender of notification pushes to user actors: a note committed
+/// before this read is in the replay, one pushed after it reaches the tab live, and one that is both (its
+/// writer's push still on its way) the user actor sends once.
+std::vector<std::string> replay(registry_self self, const socket_actor& tab, const id& user_id, const id& after_id) {
+  auto& reader = *self->state.deps.reader;
+  auto missed = reader.notifications_after(user_id, after_id, max_resume_notes);
+  if (!missed) {
+    self->send(tab, live_event{error_frame{domain::errc::not_found}});
+    return {};
+  }
+  std::vector<std::string> ids;
+  const auto unread = missed->empty() ? 0 : reader.unread_count(user_id);
+  for (auto& n : *missed) {
+    ids.push_back(n.notification_id);
+    self->send(tab, live_event{notification_pushed{std::move(n), unread}});
+  }
+  return ids;
+}
+
+/// A tab whose token is not (or no longer) valid is closed as a policy violation. `resume_after` (empty:
+/// none) replays what a reconnecting tab missed; impersonation tabs have no inbox of their own to replay.
+void attach(registry_self self, const socket_actor& tab, const std::string& token_hash,
+            const std::string& resume_after = {}) {
   auto who = detail::authenticate(self, token_hash);
   if (who.error == domain::errc::node_stale) {
     self->send(tab, live_event{socket_close{1012, "this node is catching up; reconnect"}});
@@ -65,7 +92,12 @@ void attach(registry_self self, const socket_actor& tab, const std::string& toke
     self->send(tab, live_event{socket_close{1008, "impersonation ended"}});
     return;
   }
-  self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash);
+  if (resume_after.empty()) {
+    self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash);
+    return;
+  }
+  auto replayed = replay(self, tab, who.who.user_id, resume_after);
+  self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash, std::move(replayed));
 }
 
 } // namespace
@@ -103,6 +135,9 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
       detail::finish(self, session_id, std::move(how), nullptr);
     },
     [=](attach_atom, const socket_actor& tab, const std::string& token_hash) { attach(self, tab, token_hash); },
+    [=](attach_atom, const socket_actor& tab, const std::string& token_hash, const std::string& resume_after) {
+      attach(self, tab, token_hash, resume_after);
+    },
     [=](committed_atom, std::uint64_t n, bool ok) { self->state.commits.complete(n, ok); },
     [=](login_atom, const login_command& cmd) { return detail::login(self, cmd); },
     [=](checked_atom, std::uint64_t attempt, bool matched) { detail::password_checked(self, attempt, matched); },

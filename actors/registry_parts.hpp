@@ -31,8 +31,8 @@ caf::result<mint_reply> mint_user_token(registry_self self, const id& user_id);
 /// Writes a fresh user token for `u` and answers `rp` once it is durable.
 void issue_user_token(registry_self self, const domain::user& u, caf::typed_response_promise<mint_reply> rp);
 caf::result<logout_reply> logout(registry_self self, const std::string& token_hash, const std::string& ip);
-ticket_reply issue_ticket(registry_self self, const std::string& token_hash);
-auth_reply redeem_ticket(registry_self self, const std::string& ticket);
+caf::result<ticket_reply> issue_ticket(registry_self self, const std::string& token_hash);
+caf::result<auth_reply> redeem_ticket(registry_self self, const std::string& ticket);
 /// Tokens that died by time: their tabs close (1008) and the impersonations started with them end.
 void sweep(registry_self self);
 /// Ends, `actor_logged_out`, every session started with the user token `parent_hash`.

@@ -47,6 +47,27 @@ void forget_ticket(registry_state& st, std::unordered_map<std::string, ws_ticket
   st.tickets.erase(i);
 }
 
+/// A ticket on a shared database: whichever node it is presented to takes its row, so it opens one socket
+/// in the whole cluster (SPEC §6: used up on first presentation, valid or not).
+caf::result<auth_reply> redeem_shared_ticket(registry_self self, const std::string& ticket) {
+  auto& st = self->state;
+  if (auto i = st.tickets.find(ticket); i != st.tickets.end())
+    forget_ticket(st, i);
+  auto rp = self->make_response_promise<auth_reply>();
+  auto taken = std::make_shared<std::optional<std::pair<std::string, domain::timestamp>>>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [taken, hash = crypto::token_hash(ticket)](store::transaction& tx) { *taken = tx.take_ticket(hash); },
+                    [self, rp, taken](bool ok) mutable {
+                      if (!ok)
+                        rp.deliver(auth_reply{domain::errc::audit_unavailable, {}});
+                      else if (!*taken || now(self) >= (*taken)->second)
+                        rp.deliver(auth_reply{domain::errc::unauthenticated, {}});
+                      else
+                        rp.deliver(authenticate(self, (*taken)->first));
+                    });
+  return rp;
+}
+
 void forget_lapsed_tickets(registry_state& st, domain::timestamp at) {
   for (auto i = st.tickets.begin(); i != st.tickets.end();) {
     auto here = i++;
@@ -212,36 +233,54 @@ caf::result<logout_reply> logout(registry_self self, const std::string& token_ha
   return rp;
 }
 
-ticket_reply issue_ticket(registry_self self, const std::string& token_hash) {
+caf::result<ticket_reply> issue_ticket(registry_self self, const std::string& token_hash) {
   auto& st = self->state;
   auto auth = authenticate(self, token_hash);
   if (auth.error)
-    return {*auth.error, {}};
+    return ticket_reply{*auth.error, {}};
   auto at = now(self);
   const auto& user_id = auth.who.user_id;
   // A user's lapsed tickets leave its share at the next sweep (every few seconds), not by a scan here.
   if (auto n = st.tickets_per_user.find(user_id); n != st.tickets_per_user.end() && n->second >= max_tickets_per_user)
-    return {domain::errc::rate_limited, {}};
+    return ticket_reply{domain::errc::rate_limited, {}};
   if (st.tickets.size() >= max_tickets)
     forget_lapsed_tickets(st, at);
   if (st.tickets.size() >= max_tickets)
-    return {domain::errc::rate_limited, {}};
+    return ticket_reply{domain::errc::rate_limited, {}};
   auto ticket = crypto::random_token();
-  st.tickets.emplace(ticket, ws_ticket{token_hash, at + ticket_lifetime, user_id});
+  const auto expires_at = at + ticket_lifetime;
+  st.tickets.emplace(ticket, ws_ticket{token_hash, expires_at, user_id});
   ++st.tickets_per_user[user_id];
-  return {std::nullopt, ticket};
+  if (!shares_database(st))
+    return ticket_reply{std::nullopt, ticket};
+  // On a shared database the socket may be opened through any node: the ticket is answered once it is
+  // there for all of them.
+  auto rp = self->make_response_promise<ticket_reply>();
+  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
+                    [hash = crypto::token_hash(ticket), token_hash, expires_at, at](store::transaction& tx) {
+                      tx.put_ticket(hash, token_hash, expires_at, at);
+                    },
+                    [rp, ticket](bool ok) mutable {
+                      if (ok)
+                        rp.deliver(ticket_reply{std::nullopt, ticket});
+                      else
+                        rp.deliver(ticket_reply{domain::errc::audit_unavailable, {}});
+                    });
+  return rp;
 }
 
-auth_reply redeem_ticket(registry_self self, const std::string& ticket) {
+caf::result<auth_reply> redeem_ticket(registry_self self, const std::string& ticket) {
   auto& st = self->state;
+  if (shares_database(st))
+    return redeem_shared_ticket(self, ticket);
   auto i = st.tickets.find(ticket);
   if (i == st.tickets.end())
-    return {domain::errc::unauthenticated, {}};
+    return auth_reply{domain::errc::unauthenticated, {}};
   // Used up on first presentation, valid or not.
   auto t = i->second;
   forget_ticket(st, i);
   if (now(self) >= t.expires_at)
-    return {domain::errc::unauthenticated, {}};
+    return auth_reply{domain::errc::unauthenticated, {}};
   return authenticate(self, t.token_hash);
 }
 

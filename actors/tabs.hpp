@@ -3,6 +3,7 @@
 /// Shared by the user actor (a user's own tabs) and the impersonation actor (its impersonation tabs).
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "actors/interfaces.hpp"
@@ -11,7 +12,9 @@ namespace actas::actors {
 
 class tab_set {
 public:
-  void add(socket_actor tab, std::string token_hash) { tabs_.push_back({std::move(tab), std::move(token_hash)}); }
+  void add(socket_actor tab, std::string token_hash, std::vector<std::string> replayed = {}) {
+    tabs_.push_back({std::move(tab), std::move(token_hash), {replayed.begin(), replayed.end()}});
+  }
 
   /// Forgets a tab that went down (matched by address, as a down message carries only that).
   void remove(const caf::actor_addr& addr) {
@@ -20,9 +23,14 @@ public:
 
   /// Sends `ev` to every tab, in attach order.
   template <class Self>
-  void push(Self* self, const live_event& ev) const {
-    for (const auto& e : tabs_)
+  void push(Self* self, const live_event& ev) {
+    const auto* note = std::get_if<notification_pushed>(&ev);
+    for (auto& e : tabs_) {
+      // A notification this tab got in its resume replay is not sent again (each id at most once).
+      if (note && !e.replayed.empty() && e.replayed.erase(note->item.notification_id) > 0)
+        continue;
       self->send(e.tab, ev);
+    }
   }
 
   /// Sends `ev` to one tab.
@@ -46,6 +54,8 @@ private:
   struct entry {
     socket_actor tab;
     std::string token_hash;
+    /// Notification ids sent in this tab's resume replay that a racing push may still bring.
+    std::unordered_set<std::string> replayed;
   };
   std::vector<entry> tabs_;
 };

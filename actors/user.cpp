@@ -15,6 +15,14 @@ void remember(user_state& st, const live_event& ev) {
     st.banners.erase({cleared->kind, cleared->session_id});
 }
 
+void attach(user_actor::stateful_pointer<user_state> self, const socket_actor& tab, const std::string& token_hash,
+            std::vector<std::string> replayed) {
+  self->monitor(tab);
+  self->state.tabs.add(tab, token_hash, std::move(replayed));
+  for (const auto& [key, banner] : self->state.banners)
+    tab_set::push_one(self, tab, live_event{banner});
+}
+
 } // namespace
 
 user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id user_id) {
@@ -23,10 +31,10 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id
   return guarded_behavior<user_actor::behavior_type>(
     "a user's actor",
     [=](attach_atom, const socket_actor& tab, const std::string& token_hash) {
-      self->monitor(tab);
-      self->state.tabs.add(tab, token_hash);
-      for (const auto& [key, banner] : self->state.banners)
-        tab_set::push_one(self, tab, live_event{banner});
+      attach(self, tab, token_hash, {});
+    },
+    [=](attach_atom, const socket_actor& tab, const std::string& token_hash, std::vector<std::string>& replayed) {
+      attach(self, tab, token_hash, std::move(replayed));
     },
     [=](push_atom, const live_event& ev) {
       remember(self->state, ev);

@@ -66,7 +66,8 @@ struct call {
   /// Sends the answer; call exactly once, on the connection's strand.
   std::function<void(response)> respond;
   /// GET /v1/ws only: accepts the upgrade for a redeemed ticket (on the strand).
-  std::function<void(actors::principal)> upgrade;
+  /// The second argument is the notification id to resume after (SPEC §6; empty: none).
+  std::function<void(actors::principal, std::string)> upgrade;
 };
 
 using call_ptr = std::shared_ptr<call>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/provisioning.hpp"
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
 
@@ -46,16 +47,22 @@ void open_socket(call_ptr c) {
   if (!origin_allowed(*c)) return fail(*c, errc::forbidden, "WebSocket connections from this Origin are not allowed");
   if (!c->req.websocket_upgrade || !c->upgrade)
     return fail(*c, errc::invalid_request, "this endpoint needs a WebSocket upgrade");
-  if (!only_query(*c, {"ticket"})) return;
+  if (!only_query(*c, {"ticket", "resume"})) return;
   auto i = c->req.query.find("ticket");
   if (i == c->req.query.end() || i->second.empty())
     return fail(*c, errc::unauthenticated, "a ticket from POST /v1/ws/ticket is required");
+  std::string resume_after;
+  if (auto r = c->req.query.find("resume"); r != c->req.query.end()) {
+    if (!domain::valid_id(r->second))
+      return fail(*c, errc::invalid_request, "resume must be the id of the last notification this tab received");
+    resume_after = r->second;
+  }
   // Any refusal of the ticket (unknown, used, expired, its token dead) is the same 401.
   ask_registry<actors::auth_reply>(
     *c->sv, c->post,
-    [c](actors::auth_reply& r) {
+    [c, resume_after](actors::auth_reply& r) {
       if (r.error) return fail(*c, errc::unauthenticated, "the ticket is not valid (unknown, used or expired)");
-      c->upgrade(std::move(r.who));
+      c->upgrade(std::move(r.who), resume_after);
     },
     [c](const caf::error& err) {
       spdlog::error("request {}: the registry did not answer ({})", c->req.request_id, caf::to_string(err));

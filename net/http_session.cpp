@@ -136,9 +136,9 @@ private:
                        "a request body must be JSON sent with 'Content-Type: application/json'");
     if (c->req.websocket_upgrade) {
       upgrade_request_.emplace(std::move(req));
-      c->upgrade = [self = shared_from_this(), answered](actors::principal who) {
+      c->upgrade = [self = shared_from_this(), answered](actors::principal who, std::string resume_after) {
         *answered = true;
-        self->hand_over(std::move(who));
+        self->hand_over(std::move(who), std::move(resume_after));
       };
     }
     handle_idempotently(std::move(c), *route->h);
@@ -237,12 +237,12 @@ private:
   }
 
   /// The ticket was redeemed: the connection becomes a WebSocket (it keeps its place in the count).
-  void hand_over(actors::principal who) {
+  void hand_over(actors::principal who, std::string resume_after) {
     if (!upgrade_request_) return;
     auto req = std::move(*upgrade_request_);
     upgrade_request_.reset();
     busy_.reset();  // the WebSocket holds its own place in the drain
-    run_ws_session(std::move(stream_), std::move(req), std::move(who), std::move(slot_), state_);
+    run_ws_session(std::move(stream_), std::move(req), std::move(who), std::move(resume_after), std::move(slot_), state_);
   }
 
   beast::tcp_stream stream_;

@@ -35,8 +35,9 @@ domain::timestamp wall_now() {
 class ws_session : public live_sink, public std::enable_shared_from_this<ws_session> {
 public:
   ws_session(beast::tcp_stream stream, http::request<http::string_body> req, actors::principal who,
-             connection_limit::slot slot, std::shared_ptr<const server_state> state)
+             std::string resume_after, connection_limit::slot slot, std::shared_ptr<const server_state> state)
       : executor_(stream.get_executor()), ws_(std::move(stream)), req_(std::move(req)), who_(std::move(who)),
+        resume_after_(std::move(resume_after)),
         slot_(std::move(slot)), state_(std::move(state)), busy_(state_->busy->acquire()) {}
 
   ~ws_session() override {
@@ -71,7 +72,10 @@ private:
     proxy_ = spawn_socket_proxy(*sv.system, weak_from_this(), state_->open);
     state_->proxies->add(proxy_);
     // The registry routes the tab: `hello` first, then the banners that apply to it.
-    caf::anon_send(sv.registry, actors::attach_atom::value, proxy_, who_.token_hash);
+    if (resume_after_.empty())
+      caf::anon_send(sv.registry, actors::attach_atom::value, proxy_, who_.token_hash);
+    else
+      caf::anon_send(sv.registry, actors::attach_atom::value, proxy_, who_.token_hash, resume_after_);
     read();
     // Accepted while the server drains (after it asked every known socket to close): close at once.
     if (state_->ready->draining()) close_after_queue(restart_close_code, "service restart");
@@ -201,6 +205,7 @@ private:
   asio::steady_timer close_timer_{executor_};
   http::request<http::string_body> req_;
   actors::principal who_;
+  std::string resume_after_;
   connection_limit::slot slot_;
   std::shared_ptr<const server_state> state_;
   /// An open socket keeps a drain waiting until its close handshake is done (or the drain gives up).
@@ -219,8 +224,9 @@ private:
 } // namespace
 
 void run_ws_session(beast::tcp_stream stream, http::request<http::string_body> req, actors::principal who,
-                    connection_limit::slot slot, std::shared_ptr<const server_state> state) {
-  std::make_shared<ws_session>(std::move(stream), std::move(req), std::move(who), std::move(slot), std::move(state))
+                    std::string resume_after, connection_limit::slot slot, std::shared_ptr<const server_state> state) {
+  std::make_shared<ws_session>(std::move(stream), std::move(req), std::move(who), std::move(resume_after),
+                               std::move(slot), std::move(state))
     ->run();
 }
 

@@ -18,8 +18,10 @@ inline constexpr std::size_t max_queued_frames = 256;
 /// The close code of a draining server (SPEC §8; RFC 6455 "service restart"): the browser reconnects.
 inline constexpr std::uint16_t restart_close_code = 1012;
 
-/// Accepts the upgrade in `req` on `stream` for the redeemed identity `who`, then attaches the tab.
+/// Accepts the upgrade in `req` on `stream` for the redeemed identity `who`, then attaches the tab (first
+/// replaying the notifications after `resume_after` when it is not empty).
 void run_ws_session(boost::beast::tcp_stream stream, boost::beast::http::request<boost::beast::http::string_body> req,
-                    actors::principal who, connection_limit::slot slot, std::shared_ptr<const server_state> state);
+                    actors::principal who, std::string resume_after, connection_limit::slot slot,
+                    std::shared_ptr<const server_state> state);
 
 } // namespace actas::net

@@ -220,6 +220,21 @@ std::optional<domain::notification> database::find_notification(const id& user_i
   return rows::read_notification(q);
 }
 
+std::optional<std::vector<domain::notification>> database::notifications_after(const id& user_id, const id& after_id,
+                                                                                 int limit) {
+  auto mark = find_notification(user_id, after_id);
+  if (!mark) return std::nullopt;
+  // Inbox order is (created_at, notification_id): the same order the live pushes and GET /v1/notifications use.
+  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
+                          " FROM notifications WHERE user_id = ?1 AND (created_at > ?2 OR"
+                          " (created_at = ?2 AND notification_id > ?3))"
+                          " ORDER BY created_at, notification_id LIMIT ?4"));
+  q.bind(user_id, mark->created_at, after_id, std::max(limit, 0));
+  std::vector<domain::notification> out;
+  while (q.step()) out.push_back(rows::read_notification(q));
+  return out;
+}
+
 std::int64_t database::unread_count(const id& user_id) {
   query q(conn_->prepared("SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0"));
   q.bind(user_id);

@@ -69,6 +69,10 @@ public:
   std::int64_t unread_count(const id& user_id);
   /// One notification of one user (nullopt when it is not that user's).
   std::optional<domain::notification> find_notification(const id& user_id, const id& notification_id);
+  /// The notifications of `user_id` after its notification `after_id` in inbox order (oldest first, at most
+  /// `limit`): what a reconnecting tab missed (SPEC §6 resume). nullopt when `after_id` is not that user's.
+  std::optional<std::vector<domain::notification>> notifications_after(const id& user_id, const id& after_id,
+                                                                       int limit);
   std::optional<std::string> meta(const std::string& key);
   /// A user's preferences as JSON text (nullopt when never written).
   std::optional<std::string> preferences(const id& user_id);
@@ -139,6 +143,12 @@ public:
   /// Revokes the grant tokens a support user holds (minted through any node).
   void revoke_grant_tokens_of(const id& support_user, timestamp at);
   void touch_token(const std::string& hash, timestamp last_used_at);
+  /// Keeps a WebSocket ticket (by its hash) for the nodes that share this database, and forgets the
+  /// lapsed ones (they live 30 s, so the table stays small without a sweep).
+  void put_ticket(const std::string& ticket_hash, const std::string& token_hash, timestamp expires_at, timestamp now);
+  /// Takes a ticket: the token hash and expiry it was bought for, and the row is gone, so exactly one of
+  /// the nodes it is presented to gets it (nullopt: unknown or already taken).
+  std::optional<std::pair<std::string, timestamp>> take_ticket(const std::string& ticket_hash);
   void put_notification(const domain::notification& n);
   void mark_read(const id& user_id, const id& notification_id);
   /// Replaces a user's preferences (a JSON object as text).

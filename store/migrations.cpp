@@ -296,6 +296,14 @@ const migration v9{9, {
   "CREATE INDEX notifications_by_time ON notifications(created_at)",
 }};
 
+// SPEC §6, §8: a WebSocket ticket bought through one node opens the socket through any other (a load
+// balancer picks each request's node). Only nodes on a shared database write here; a lone node keeps its
+// tickets in memory. Stored by hash: the ticket itself is a secret and never written.
+const migration v10{10, {
+  "CREATE TABLE ws_tickets (hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at INTEGER NOT NULL)",
+  "CREATE INDEX ws_tickets_by_expiry ON ws_tickets(expires_at)",
+}};
+
 int user_version(sqlite3* db) {
   sqlite_statement st(db, "PRAGMA user_version");
   query q(st);
@@ -305,7 +313,7 @@ int user_version(sqlite3* db) {
 } // namespace
 
 const std::vector<migration>& migrations() {
-  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7, v8, v9};
+  static const std::vector<migration> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
   return all;
 }
 

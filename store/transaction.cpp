@@ -128,6 +128,26 @@ void transaction::put_token(const token_record& t) {
       t.idle_timeout_s, t.last_used_at, t.revoked_at, t.parent_hash);
 }
 
+void transaction::put_ticket(const std::string& ticket_hash, const std::string& token_hash, timestamp expires_at,
+                             timestamp now) {
+  run(db_, "DELETE FROM ws_tickets WHERE expires_at < ?1", now);
+  run(db_, "INSERT INTO ws_tickets (hash, token_hash, expires_at) VALUES (?1, ?2, ?3)", ticket_hash, token_hash,
+      expires_at);
+}
+
+std::optional<std::pair<std::string, timestamp>> transaction::take_ticket(const std::string& ticket_hash) {
+  if (!db_.conn().in_transaction())
+    throw store_error("a write job used the store outside its transaction (it was rolled back)", failure::other);
+  // One statement: the row lock of the DELETE makes two nodes presented the same ticket take it in turn,
+  // and the second finds nothing.
+  query q(db_.conn().prepared("DELETE FROM ws_tickets WHERE hash = ?1 RETURNING token_hash, expires_at"));
+  q.bind(ticket_hash);
+  if (!q.step()) return std::nullopt;
+  auto out = std::make_pair(q.text(0), q.time(1));
+  while (q.step()) {}
+  return out;
+}
+
 // Revocations keep the first revocation time: a token dies once.
 void transaction::revoke_token(const std::string& hash, timestamp at) {
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL", hash, at);

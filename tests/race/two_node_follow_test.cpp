@@ -225,5 +225,21 @@ TEST_F(two_node_follow_test, a_node_that_cannot_follow_the_others_fails_closed_a
   EXPECT_FALSE(again.closed());
 }
 
+TEST_F(two_node_follow_test, a_ticket_bought_through_one_node_opens_one_socket_through_any_node) {
+  const auto ann = login(a->port, "ann");
+  auto bought = http(a->port, "POST", "/v1/ws/ticket", {}, ann);
+  ASSERT_EQ(bought.status, 200u) << bought.text;
+  const auto ticket = bought.body.value("ticket", "");
+  // A load balancer may send the upgrade to another node than the ticket: it opens the socket there.
+  ws_client on_b;
+  ASSERT_EQ(on_b.connect(b->port, "/v1/ws?ticket=" + ticket), 101u) << on_b.refusal().dump();
+  auto hello = on_b.read_until("hello");
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)["user"]["id"], "ann");
+  // Used up on first presentation in the whole cluster: the node that sold it refuses it now.
+  ws_client on_a;
+  EXPECT_EQ(on_a.connect(a->port, "/v1/ws?ticket=" + ticket), 401u);
+}
+
 } // namespace
 } // namespace actas::testing

@@ -1,9 +1,10 @@
 // The live WebSocket of SPEC §4 and §6: a one-time ticket bought with the active token, then frames
 // {type, seq, …} dispatched to listeners. Reconnects after a drop; stops for good when the token died
-// (close 1008 or a refused ticket) and says so through the 'token_dead' event.
+// (close 1008 or a refused ticket) and says so through the 'token_dead' event. A reconnect (to whichever
+// node the load balancer picks) resumes after the last notification this tab got, so none is missed.
 import { post, ApiError } from './api.js';
 
-const RETRY_MS = [1000, 2000, 5000, 10000];
+const RETRY_MS = [500, 1000, 2000, 5000, 10000];
 const PING_MS = 30000;
 
 class Live {
@@ -14,6 +15,8 @@ class Live {
     this.generation = 0;
     this.attempt = 0;
     this.status = 'off';
+    // The id of the last notification this tab received: the resume point of its next reconnect.
+    this.lastNotification = null;
   }
 
   /// Listens to one frame type ('hello', 'banner', …) or to the events 'status', 'open', 'token_dead'.
@@ -39,9 +42,12 @@ class Live {
     this.emit('status', status);
   }
 
-  /// Opens a socket for the current active token (closing any earlier one).
-  async connect() {
+  /// Opens a socket for the current active token (closing any earlier one). A reconnect after a drop keeps
+  /// its resume point; a connect for another token starts afresh.
+  async connect({ resuming = false } = {}) {
+    const resumeAfter = resuming ? this.lastNotification : null;
     this.close();
+    this.lastNotification = resumeAfter;
     const generation = ++this.generation;
     this.setStatus('connecting');
     let ticket;
@@ -59,7 +65,8 @@ class Live {
     }
     if (generation !== this.generation) return;
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/v1/ws?ticket=${encodeURIComponent(ticket)}`);
+    const resume = resumeAfter ? `&resume=${encodeURIComponent(resumeAfter)}` : '';
+    const socket = new WebSocket(`${scheme}//${location.host}/v1/ws?ticket=${encodeURIComponent(ticket)}${resume}`);
     this.socket = socket;
     socket.onopen = () => {
       if (generation !== this.generation) return;
@@ -77,6 +84,8 @@ class Live {
       } catch {
         return;
       }
+      if (frame?.type === 'notification' && typeof frame.notification?.id === 'string')
+        this.lastNotification = frame.notification.id;
       if (frame && typeof frame.type === 'string') this.emit(frame.type, frame);
     };
     socket.onclose = (event) => {
@@ -97,9 +106,11 @@ class Live {
 
   retry(generation) {
     this.setStatus('offline');
-    const delay = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
+    // Jittered, so that the tabs of a node that went away do not all arrive at the next one at once.
+    const base = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
+    const delay = base / 2 + Math.random() * base;
     setTimeout(() => {
-      if (generation === this.generation) this.connect();
+      if (generation === this.generation) this.connect({ resuming: true });
     }, delay);
   }
 
