@@ -65,5 +65,7 @@ using take_atom = caf::atom_constant<caf::atom("take")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using settled_atom = caf::atom_constant<caf::atom("settled")>;
+using ring_atom = caf::atom_constant<caf::atom("ring")>;
 
 } // namespace actas::actors

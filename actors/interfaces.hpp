@@ -51,9 +51,8 @@ using timer_actor = caf::typed_actor<
 using user_actor = caf::typed_actor<
   // A tab opened with one of this user's own tokens; it gets the current banners at once.
   caf::reacts_to<attach_atom, socket_actor, std::string>,
-  // The same for a tab that resumed (SPEC §6): the ids of the notifications it was just sent, which a push
-  // racing the replay must not send it twice.
-  caf::reacts_to<attach_atom, socket_actor, std::string, std::vector<std::string>>,
+  // The same for a tab that resumed (SPEC §6): what it has, which no push sends it twice.
+  caf::reacts_to<attach_atom, socket_actor, std::string, resume_point>,
   // Deliver to every own tab; banner_set / banner_cleared also update the banner state.
   caf::reacts_to<push_atom, live_event>,
   // The token with this hash died: close its tabs with this code (1008).
@@ -167,6 +166,16 @@ using registry_actor = caf::typed_actor<
   caf::reacts_to<sweep_atom>,
   // Self-sent every `follow_every` on a shared database: end here what another node ended.
   caf::reacts_to<follow_atom>,
+  // Answers once every other live node has followed past this moment, or once a node that has not could
+  // no longer accept anything (it is stale by then): what a change that kills a token or ends a session or
+  // grant waits for before its answer (SPEC §8). At once on a database of its own.
+  caf::replies_to<settled_atom>::with<bool>,
+  // The doorbell rang (another node, or this one, committed): follow the other nodes now (coalesced).
+  caf::reacts_to<ring_atom>,
+  // Self-sent: the round a ring asked for, once the gap since the last one has passed.
+  caf::reacts_to<ring_atom, follow_atom>,
+  // Self-sent while changes wait for settled_atom: ask the other nodes' progress again.
+  caf::reacts_to<settled_atom, follow_atom>,
   // A portal's settings (read: admins in scope).
   caf::replies_to<settings_atom, caller_ref, id>::with<settings_reply>,
   // Change a portal's settings (superadmins; sub-portals only tighten); running sessions the new settings

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -339,6 +340,19 @@ struct error_frame {
   domain::errc code = domain::errc::forbidden;
 };
 
+/// Where a resumed tab stands (SPEC §6): it has every notification up to `after` (its client said so) and
+/// was just sent `replayed`. A push of either is not sent to it again: a note another node wrote before the
+/// tab moved here reaches this node's poll after the tab already has it.
+struct resume_point {
+  domain::timestamp after_at{};
+  id after_id;
+  std::vector<std::string> replayed;
+  /// Whether `n` is one the tab already has.
+  bool covers(const domain::notification& n) const {
+    return std::tie(n.created_at, n.notification_id) <= std::tie(after_at, after_id);
+  }
+};
+
 using live_event = std::variant<hello, notification_pushed, banner_set, banner_cleared, session_closed, socket_close,
                                 dashboard_update, error_frame, notification_read>;
 
@@ -388,6 +402,7 @@ struct close_outcome {
 } // namespace actas::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::principal)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::resume_point)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::request_close)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::close_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::auth_reply)

@@ -7,6 +7,7 @@
 #include "actors/registry_denials.hpp"
 #include "actors/registry_parts.hpp"
 #include "actors/user.hpp"
+#include "crypto/crypto.hpp"
 
 namespace actas::actors {
 
@@ -49,24 +50,26 @@ void load(registry_state& st, store::snapshot& snap) {
 /// reads the rest from GET /v1/notifications.
 constexpr int max_resume_notes = 200;
 
-/// Sends `tab` the notifications of `user_id` after `after_id` (SPEC §6 resume) and returns their ids.
-/// Runs on the registry, which is the one sender of notification pushes to user actors: a note committed
-/// before this read is in the replay, one pushed after it reaches the tab live, and one that is both (its
-/// writer's push still on its way) the user actor sends once.
-std::vector<std::string> replay(registry_self self, const socket_actor& tab, const id& user_id, const id& after_id) {
+/// Sends `tab` the notifications of `user_id` after `after_id` (SPEC §6 resume) and returns where the tab
+/// then stands (nullopt: `after_id` is not the user's). Runs on the registry, which is the one sender of
+/// notification pushes to user actors: a note committed before this read is in the replay, one pushed
+/// after it reaches the tab live, and one that is both (its writer's push, or this node's poll, still on
+/// its way) the user actor does not send again.
+std::optional<resume_point> replay(registry_self self, const socket_actor& tab, const id& user_id, const id& after_id) {
   auto& reader = *self->state.deps.reader;
-  auto missed = reader.notifications_after(user_id, after_id, max_resume_notes);
-  if (!missed) {
+  auto mark = reader.find_notification(user_id, after_id);
+  if (!mark) {
     self->send(tab, live_event{error_frame{domain::errc::not_found}});
-    return {};
+    return std::nullopt;
   }
-  std::vector<std::string> ids;
-  const auto unread = missed->empty() ? 0 : reader.unread_count(user_id);
-  for (auto& n : *missed) {
-    ids.push_back(n.notification_id);
+  resume_point at{mark->created_at, mark->notification_id, {}};
+  auto missed = reader.notifications_after(user_id, mark->created_at, mark->notification_id, max_resume_notes);
+  const auto unread = missed.empty() ? 0 : reader.unread_count(user_id);
+  for (auto& n : missed) {
+    at.replayed.push_back(n.notification_id);
     self->send(tab, live_event{notification_pushed{std::move(n), unread}});
   }
-  return ids;
+  return at;
 }
 
 /// A tab whose token is not (or no longer) valid is closed as a policy violation. `resume_after` (empty:
@@ -96,14 +99,18 @@ void attach(registry_self self, const socket_actor& tab, const std::string& toke
     self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash);
     return;
   }
-  auto replayed = replay(self, tab, who.who.user_id, resume_after);
-  self->send(detail::user_actor_of(self, who.who.user_id), attach_atom::value, tab, token_hash, std::move(replayed));
+  auto user = detail::user_actor_of(self, who.who.user_id);
+  if (auto resumed = replay(self, tab, who.who.user_id, resume_after))
+    self->send(user, attach_atom::value, tab, token_hash, std::move(*resumed));
+  else
+    self->send(user, attach_atom::value, tab, token_hash);
 }
 
 } // namespace
 
 registry_actor::behavior_type registry(registry_self self, registry_deps deps, store::snapshot snap) {
   self->state.deps = std::move(deps);
+  self->state.node_id = crypto::random_id("node_");
   self->state.checks = domain::check_queue{std::max<std::size_t>(self->state.deps.max_password_checks, 1)};
   load(self->state, snap);
   self->set_down_handler(
@@ -113,6 +120,9 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
   self->delayed_send(self, self->state.deps.sweep_every, sweep_atom::value);
   if (detail::shares_database(self->state)) {
     detail::follow_from_now(self, std::move(snap.chain_seq));
+    // Counted among the live nodes at once, as having followed nothing yet: a change answered from now on
+    // waits for this node's first round (its snapshot may predate the change).
+    detail::record_progress(self, domain::timestamp{});
     self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
   }
   return guarded_behavior<registry_actor::behavior_type>(
@@ -222,7 +232,14 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](follow_atom) {
       self->delayed_send(self, self->state.deps.follow_every, follow_atom::value);
       detail::follow_other_nodes(self);
-    });
+    },
+    [=](settled_atom) -> caf::result<bool> { return detail::settled(self); },
+    [=](ring_atom) { detail::follow_soon(self); },
+    [=](ring_atom, follow_atom) {
+      self->state.round_scheduled = false;
+      detail::follow_other_nodes(self);
+    },
+    [=](settled_atom, follow_atom) { detail::check_settled(self); });
 }
 
 } // namespace actas::actors

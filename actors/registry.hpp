@@ -113,6 +113,14 @@ struct ending_grant {
   grant_actor writer;
 };
 
+/// An answer that waits until every other live node has followed past `asked_at` (wall clock), or until
+/// `give_up_ms` (this node's steady clock): by then a node that has not followed refuses by itself.
+struct settle_wait {
+  domain::timestamp asked_at{};
+  std::int64_t give_up_ms = 0;
+  caf::typed_response_promise<bool> answer;
+};
+
 struct registry_state {
   registry_deps deps;
   domain::directory dir;
@@ -150,6 +158,13 @@ struct registry_state {
   domain::timestamp notes_since{};
   /// Shared database: this node found itself stale (and closed the impersonation and grant sockets).
   bool stale = false;
+  /// Shared database: this process's name in cluster_nodes, where each completed follow round records
+  /// when it began; and the answers waiting until the other nodes have followed past them.
+  std::string node_id;
+  std::vector<settle_wait> settle_waits;
+  /// When the last follow round began (steady ms), and whether a rung round is already scheduled.
+  std::int64_t last_round_ms = 0;
+  bool round_scheduled = false;
   /// Plain users acting as themselves and allowed: counted, not logged (SPEC §5).
   std::uint64_t plain_allowed = 0;
   /// Denials written per caller and minute; the rest are counted into one summary (SPEC §5).

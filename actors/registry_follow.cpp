@@ -90,7 +90,7 @@ bool follow_notifications(registry_self self) {
     // A user with no actor here has no tab here.
     if (st.pushed_notes.contains(n.notification_id) || !st.user_actors.contains(n.user_id))
       continue;
-    push_notes(self, {n});
+    push_notes(self, {n}, false);
   }
   std::erase_if(st.pushed_notes, [from](const auto& note) { return note.second < from; });
   const bool whole = notes.size() < static_cast<std::size_t>(notes_per_round);
@@ -168,10 +168,6 @@ bool follow_changes(registry_self self) {
   return whole;
 }
 
-std::int64_t steady_ms(registry_self self) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch()).count();
-}
-
 /// The impersonation and grant sockets of a stale node close 1012 (SPEC §8): their clients reconnect,
 /// through the load balancer, to a node that is up to date. Their tokens stay cached for when it is.
 void close_stale_sockets(registry_self self) {
@@ -185,6 +181,10 @@ void close_stale_sockets(registry_self self) {
 }
 
 } // namespace
+
+std::int64_t steady_ms(registry_self self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch()).count();
+}
 
 bool node_stale(registry_self self) {
   const auto& st = self->state;
@@ -212,6 +212,8 @@ void follow_other_nodes(registry_self self) {
     close_stale_sockets(self);
   }
   const auto started = steady_ms(self);
+  const auto started_wall = now(self);
+  st.last_round_ms = started;
   // Revocations first: what kills a token matters most.
   bool whole = follow_revocations(self);
   follow_ends(self);
@@ -221,9 +223,32 @@ void follow_other_nodes(registry_self self) {
   if (!whole)
     return;
   st.deps.followed_at->store(started);
+  record_progress(self, started_wall);
   if (st.stale) {
     st.stale = false;
     spdlog::info("this node has caught up with the other nodes");
+  }
+}
+
+void forget_ended_elsewhere(registry_self self, const id& actor, const id& target) {
+  auto& st = self->state;
+  std::vector<id> suspects;
+  if (auto i = st.session_of_actor.find(actor); i != st.session_of_actor.end())
+    suspects.push_back(i->second);
+  if (auto i = st.sessions_of_target.find(target); i != st.sessions_of_target.end())
+    suspects.insert(suspects.end(), i->second.begin(), i->second.end());
+  for (const auto& session_id : suspects) {
+    auto live = st.sessions.find(session_id);
+    // A session without its actor yet is a start in flight here: busy indeed.
+    if (live == st.sessions.end() || !live->second.handle)
+      continue;
+    auto stored = st.deps.reader->find_session(session_id);
+    if (!stored || stored->state == domain::session_state::active)
+      continue;
+    ending how;
+    how.why = stored->ended_because.value_or(domain::end_reason::terminated);
+    how.at = stored->ended_at.value_or(now(self));
+    finish(self, session_id, std::move(how), nullptr);
   }
 }
 

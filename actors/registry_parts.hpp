@@ -95,7 +95,10 @@ void notify_all(registry_self self, std::vector<domain::notification>& out, cons
                 domain::notification_kind kind, const std::map<std::string, std::string>& values,
                 const std::vector<id>& users, domain::timestamp at);
 /// Pushes durable notifications to their users' tabs.
-void push_notes(registry_self self, const std::vector<domain::notification>& notes);
+/// Pushes `notes` to their users' tabs, each once. On a shared database a note written here first pushes
+/// its user's notes that other nodes wrote before it (`catch_up`; the follow poll, which reads in order,
+/// does not need to).
+void push_notes(registry_self self, const std::vector<domain::notification>& notes, bool catch_up = true);
 
 // -- dashboard (registry_dashboard.cpp) --
 /// Tells the dashboard about a change.
@@ -117,6 +120,13 @@ void follow_other_nodes(registry_self self);
 /// Shared database: whether the last completed follow round began more than max_staleness ago (this
 /// node may be missing changes committed since: it fails closed for impersonation and grant tokens).
 bool node_stale(registry_self self);
+/// This node's monotonic clock in milliseconds (the staleness bound is measured on it).
+std::int64_t steady_ms(registry_self self);
+/// The doorbell rang: a follow round now, or as soon as `min_round_gap` after the last one began (rings
+/// that come faster are one round).
+void follow_soon(registry_self self);
+/// Writes that this node's last completed follow round began at `round_began` (cluster_nodes).
+void record_progress(registry_self self, domain::timestamp round_began);
 /// A node that may be missing a revocation does not vouch for the two kinds of token that matter most:
 /// true for an impersonation or grant token while node_stale (SPEC §8 "Fail closed").
 bool refused_as_stale(registry_self self, const domain::token_record& t);
@@ -150,6 +160,17 @@ grants_reply own_grants(registry_self self, const std::string& token_hash);
 
 // -- sessions (registry_sessions.cpp) --
 caf::result<start_reply> start(registry_self self, const start_command& cmd);
+/// On a shared database: the sessions of `actor` or of `target` that this node holds as running but another
+/// node has ended (the follow poll would apply it within a round) are ended here now, so that a start is
+/// never refused busy on a session whose end was already answered (read from the database only when the
+/// cache says busy).
+void forget_ended_elsewhere(registry_self self, const id& actor, const id& target);
+/// SPEC §8 "Revocation holds cluster-wide": answers once every other live node has followed past now
+/// (cluster_nodes), or once `cluster.max_staleness_ms` has passed, after which a node that has not is
+/// stale and refuses by itself. At once when the database is this node's own.
+caf::result<bool> settled(registry_self self);
+/// Answers the waits the other nodes' progress now allows (and asks again soon while some remain).
+void check_settled(registry_self self);
 caf::result<end_reply> end(registry_self self, const end_command& cmd);
 find_reply find(registry_self self, const std::string& token_hash, const id& session_id);
 /// How a running session ends: why, when, by whom (a person, or nobody for an expiry), the rule that

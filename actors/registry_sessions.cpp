@@ -1,4 +1,6 @@
 /// Impersonation sessions in the registry: start, end, read, expiry, resume after a restart.
+#include <tuple>
+
 #include <caf/all.hpp>
 
 #include "actors/decision_view.hpp"
@@ -162,18 +164,49 @@ void decide_start(store::transaction& tx, start_plan& plan) {
 
 } // namespace
 
-void push_notes(registry_self self, const std::vector<domain::notification>& notes) {
+namespace {
+
+/// How far back a note written here looks for its user's notes written elsewhere and not yet pushed here:
+/// the follow poll's own overlap (a note older than that has been pushed by a round already).
+constexpr std::int64_t earlier_notes_window_s = 5;
+constexpr int earlier_notes_at_most = 100;
+
+void push_one_note(registry_self self, const domain::notification& n, bool shared) {
   auto& st = self->state;
-  const bool shared = shares_database(st);
+  // On a shared database the follow poll may find a note before its writer's continuation pushes it
+  // (or after): whichever comes first pushes it, the other finds it pushed.
+  if (shared && st.pushed_notes.contains(n.notification_id))
+    return;
+  auto unread = st.deps.reader->unread_count(n.user_id);
+  self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
+  if (shared)
+    st.pushed_notes.emplace(n.notification_id, n.created_at);
+}
+
+/// Pushes the notes of `n`'s user that other nodes wrote before `n` and that this node has not pushed yet
+/// (SPEC §8: every frame in order). A change answered by one node and followed by another's change for
+/// the same user would otherwise reach this node's tabs in the wrong order: its own note at once, the
+/// earlier one a poll round later.
+void push_earlier_notes(registry_self self, const domain::notification& n) {
+  auto& st = self->state;
+  if (!st.user_actors.contains(n.user_id))
+    return;  // no tab of this user here
+  const auto since = domain::seconds_after(n.created_at, -earlier_notes_window_s);
+  for (const auto& earlier : st.deps.reader->notifications_of_since(n.user_id, since, earlier_notes_at_most)) {
+    if (std::tie(earlier.created_at, earlier.notification_id) >= std::tie(n.created_at, n.notification_id))
+      break;
+    push_one_note(self, earlier, true);
+  }
+}
+
+} // namespace
+
+void push_notes(registry_self self, const std::vector<domain::notification>& notes, bool catch_up) {
+  const bool shared = shares_database(self->state);
   for (const auto& n : notes) {
-    // On a shared database the follow poll may find a note before its writer's continuation pushes it
-    // (or after): whichever comes first pushes it, the other finds it pushed.
-    if (shared && st.pushed_notes.contains(n.notification_id))
-      continue;
-    auto unread = st.deps.reader->unread_count(n.user_id);
-    self->send(user_actor_of(self, n.user_id), push_atom::value, live_event{notification_pushed{n, unread}});
-    if (shared)
-      st.pushed_notes.emplace(n.notification_id, n.created_at);
+    if (shared && catch_up)
+      push_earlier_notes(self, n);
+    push_one_note(self, n, shared);
   }
 }
 
@@ -227,6 +260,8 @@ caf::result<start_reply> start(registry_self self, const start_command& cmd) {
     req.reason = *cmd.reason;
   if (cmd.return_to)
     req.return_to = *cmd.return_to;
+  if (shares_database(st))
+    forget_ended_elsewhere(self, caller->user_id, cmd.target);
   req.caller_busy = st.session_of_actor.contains(caller->user_id);
   req.target_busy = st.sessions_of_target.contains(cmd.target);
   auto verdict = domain::check_start(st.dir, req);

@@ -47,12 +47,33 @@ void forget_ticket(registry_state& st, std::unordered_map<std::string, ws_ticket
   st.tickets.erase(i);
 }
 
+/// On a shared database the socket may be opened through any node: the ticket lives in the database
+/// only (no node could count or forget the ones another node took) and is answered once written there.
+caf::result<ticket_reply> issue_shared_ticket(registry_self self, const std::string& ticket, const std::string& token_hash,
+                                              const id& user_id, domain::timestamp expires_at) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<ticket_reply>();
+  auto kept = std::make_shared<bool>(false);
+  st.commits.submit(
+    *st.deps.writer, caf::actor_cast<registry_actor>(self),
+    [kept, hash = crypto::token_hash(ticket), token_hash, user_id, expires_at, at = now(self)](store::transaction& tx) {
+      *kept = tx.put_ticket(hash, token_hash, user_id, expires_at, at, static_cast<int>(max_tickets_per_user));
+    },
+    [rp, kept, ticket](bool ok) mutable {
+      if (!ok)
+        rp.deliver(ticket_reply{domain::errc::audit_unavailable, {}});
+      else if (!*kept)
+        rp.deliver(ticket_reply{domain::errc::rate_limited, {}});
+      else
+        rp.deliver(ticket_reply{std::nullopt, ticket});
+    });
+  return rp;
+}
+
 /// A ticket on a shared database: whichever node it is presented to takes its row, so it opens one socket
 /// in the whole cluster (SPEC §6: used up on first presentation, valid or not).
 caf::result<auth_reply> redeem_shared_ticket(registry_self self, const std::string& ticket) {
   auto& st = self->state;
-  if (auto i = st.tickets.find(ticket); i != st.tickets.end())
-    forget_ticket(st, i);
   auto rp = self->make_response_promise<auth_reply>();
   auto taken = std::make_shared<std::optional<std::pair<std::string, domain::timestamp>>>();
   st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
@@ -249,24 +270,11 @@ caf::result<ticket_reply> issue_ticket(registry_self self, const std::string& to
     return ticket_reply{domain::errc::rate_limited, {}};
   auto ticket = crypto::random_token();
   const auto expires_at = at + ticket_lifetime;
+  if (shares_database(st))
+    return issue_shared_ticket(self, ticket, token_hash, user_id, expires_at);
   st.tickets.emplace(ticket, ws_ticket{token_hash, expires_at, user_id});
   ++st.tickets_per_user[user_id];
-  if (!shares_database(st))
-    return ticket_reply{std::nullopt, ticket};
-  // On a shared database the socket may be opened through any node: the ticket is answered once it is
-  // there for all of them.
-  auto rp = self->make_response_promise<ticket_reply>();
-  st.commits.submit(*st.deps.writer, caf::actor_cast<registry_actor>(self),
-                    [hash = crypto::token_hash(ticket), token_hash, expires_at, at](store::transaction& tx) {
-                      tx.put_ticket(hash, token_hash, expires_at, at);
-                    },
-                    [rp, ticket](bool ok) mutable {
-                      if (ok)
-                        rp.deliver(ticket_reply{std::nullopt, ticket});
-                      else
-                        rp.deliver(ticket_reply{domain::errc::audit_unavailable, {}});
-                    });
-  return rp;
+  return ticket_reply{std::nullopt, ticket};
 }
 
 caf::result<auth_reply> redeem_ticket(registry_self self, const std::string& ticket) {

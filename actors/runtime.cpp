@@ -12,6 +12,7 @@
 #include "actors/registry.hpp"
 #include "actors/timer_wheel.hpp"
 #include "crypto/crypto.hpp"
+#include "store/pg_doorbell.hpp"
 
 namespace actas::actors {
 
@@ -64,6 +65,8 @@ struct runtime::impl {
                  snap.portals.size(), snap.users.size(), snap.active_sessions.size(), snap.live_tokens.size());
     audit_reader = deps.audit_reader;
     registry = sys.spawn(actors::registry, std::move(deps), std::move(snap));
+    if (shared_database)
+      doorbell = std::make_unique<store::pg_doorbell>(cfg.db_path, [r = registry] { caf::anon_send(r, ring_atom::value); });
     idempotency = sys.spawn(actors::idempotency_keeper, cfg.db_path, writer, times);
   }
 
@@ -71,6 +74,7 @@ struct runtime::impl {
     if (stopped)
       return;
     stopped = true;
+    doorbell.reset();
     // Sessions and user actors are linked to the registry and exit with it; the wheel exits on its own
     // (its armed delayed_send would otherwise keep the system waiting). Then the writer drains its queue.
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
@@ -96,6 +100,8 @@ struct runtime::impl {
   time_base times;
   bool stopped = false;
   std::shared_ptr<std::atomic<std::int64_t>> followed_at;
+  /// Shared database: rings the registry when any node commits (store/pg_doorbell.hpp).
+  std::unique_ptr<store::pg_doorbell> doorbell;
   bool shared_database = false;
   std::chrono::milliseconds max_staleness{2000};
 };

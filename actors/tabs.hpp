@@ -2,6 +2,7 @@
 /// The browser tabs an actor pushes to: socket proxies with the token hash each was opened with.
 /// Shared by the user actor (a user's own tabs) and the impersonation actor (its impersonation tabs).
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -12,8 +13,14 @@ namespace actas::actors {
 
 class tab_set {
 public:
-  void add(socket_actor tab, std::string token_hash, std::vector<std::string> replayed = {}) {
-    tabs_.push_back({std::move(tab), std::move(token_hash), {replayed.begin(), replayed.end()}});
+  void add(socket_actor tab, std::string token_hash, std::optional<resume_point> resumed = std::nullopt) {
+    entry e{std::move(tab), std::move(token_hash), {}, {}};
+    if (resumed) {
+      e.replayed = {resumed->replayed.begin(), resumed->replayed.end()};
+      resumed->replayed.clear();
+      e.resumed = std::move(resumed);
+    }
+    tabs_.push_back(std::move(e));
   }
 
   /// Forgets a tab that went down (matched by address, as a down message carries only that).
@@ -26,8 +33,8 @@ public:
   void push(Self* self, const live_event& ev) {
     const auto* note = std::get_if<notification_pushed>(&ev);
     for (auto& e : tabs_) {
-      // A notification this tab got in its resume replay is not sent again (each id at most once).
-      if (note && !e.replayed.empty() && e.replayed.erase(note->item.notification_id) > 0)
+      // A resumed tab is not sent a notification it has (up to its resume point, or in its replay).
+      if (note && e.resumed && (e.resumed->covers(note->item) || e.replayed.erase(note->item.notification_id) > 0))
         continue;
       self->send(e.tab, ev);
     }
@@ -56,6 +63,8 @@ private:
     std::string token_hash;
     /// Notification ids sent in this tab's resume replay that a racing push may still bring.
     std::unordered_set<std::string> replayed;
+    /// Set when the tab resumed (SPEC §6).
+    std::optional<resume_point> resumed;
   };
   std::vector<entry> tabs_;
 };

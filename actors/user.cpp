@@ -16,9 +16,9 @@ void remember(user_state& st, const live_event& ev) {
 }
 
 void attach(user_actor::stateful_pointer<user_state> self, const socket_actor& tab, const std::string& token_hash,
-            std::vector<std::string> replayed) {
+            std::optional<resume_point> resumed) {
   self->monitor(tab);
-  self->state.tabs.add(tab, token_hash, std::move(replayed));
+  self->state.tabs.add(tab, token_hash, std::move(resumed));
   for (const auto& [key, banner] : self->state.banners)
     tab_set::push_one(self, tab, live_event{banner});
 }
@@ -31,10 +31,10 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self, id
   return guarded_behavior<user_actor::behavior_type>(
     "a user's actor",
     [=](attach_atom, const socket_actor& tab, const std::string& token_hash) {
-      attach(self, tab, token_hash, {});
+      attach(self, tab, token_hash, std::nullopt);
     },
-    [=](attach_atom, const socket_actor& tab, const std::string& token_hash, std::vector<std::string>& replayed) {
-      attach(self, tab, token_hash, std::move(replayed));
+    [=](attach_atom, const socket_actor& tab, const std::string& token_hash, resume_point& resumed) {
+      attach(self, tab, token_hash, std::move(resumed));
     },
     [=](push_atom, const live_event& ev) {
       remember(self->state, ev);

@@ -3,6 +3,7 @@
 #include "net/caller.hpp"
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
+#include "net/settled.hpp"
 
 namespace actas::net {
 
@@ -70,7 +71,7 @@ void readyz(call_ptr c) {
 
 void add_account_routes(router& r) {
   r.add("POST", "/v1/login", login);
-  r.add("POST", "/v1/logout", logout);
+  r.add("POST", "/v1/logout", once_settled(logout));
   r.add("GET", "/v1/me", me);
   r.add("POST", "/v1/tokens", mint);
   r.add("GET", "/livez", livez);

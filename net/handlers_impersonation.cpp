@@ -1,6 +1,7 @@
 /// Start, list, read and end impersonations (SPEC §2). Who may do what is the registry's to decide.
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
+#include "net/settled.hpp"
 
 namespace actas::net {
 
@@ -72,7 +73,7 @@ void add_impersonation_routes(router& r) {
   r.add("POST", "/v1/impersonations", start);
   r.add("GET", "/v1/impersonations", list);
   r.add("GET", "/v1/impersonations/{id}", find);
-  r.add("POST", "/v1/impersonations/{id}/end", end);
+  r.add("POST", "/v1/impersonations/{id}/end", once_settled(end));
 }
 
 } // namespace actas::net

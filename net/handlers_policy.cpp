@@ -4,6 +4,7 @@
 #include "net/caller.hpp"
 #include "net/codec_policy.hpp"
 #include "net/handlers.hpp"
+#include "net/settled.hpp"
 
 namespace actas::net {
 
@@ -123,7 +124,7 @@ void read_notification(call_ptr c) {
 
 void add_policy_routes(router& r) {
   r.add("GET", "/v1/portals/{id}/settings", get_settings);
-  r.add("PATCH", "/v1/portals/{id}/settings", patch_settings);
+  r.add("PATCH", "/v1/portals/{id}/settings", once_settled(patch_settings));
   r.add("POST", "/v1/authorize", authorize);
   r.add("GET", "/v1/me/preferences", get_preferences);
   r.add("PUT", "/v1/me/preferences", put_preferences);

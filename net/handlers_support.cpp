@@ -2,6 +2,7 @@
 #include "net/ask_refusable.hpp"
 #include "net/codec_policy.hpp"
 #include "net/handlers.hpp"
+#include "net/settled.hpp"
 
 namespace actas::net {
 
@@ -120,7 +121,7 @@ void add_support_routes(router& r) {
   r.add("GET", "/v1/support/access", access);
   r.add("GET", "/v1/support/grants", own_grants);
   r.add("POST", "/v1/support/grants", create_grants);
-  r.add("POST", "/v1/support/grants/revoke", revoke_grants);
+  r.add("POST", "/v1/support/grants/revoke", once_settled(revoke_grants));
   r.add("POST", "/v1/support/grants/{id}/token", grant_token);
   r.add("GET", "/v1/support/grants/{id}/log", grant_log);
 }

@@ -4,6 +4,7 @@
 #include "net/caller.hpp"
 #include "net/codec_policy.hpp"
 #include "net/handlers.hpp"
+#include "net/settled.hpp"
 
 namespace actas::net {
 
@@ -101,7 +102,7 @@ void introspect(call_ptr c) {
 void add_user_routes(router& r) {
   r.add("GET", "/v1/users", list_users);
   r.add("POST", "/v1/users", create_user);
-  r.add("PATCH", "/v1/users/{id}", patch_user);
+  r.add("PATCH", "/v1/users/{id}", once_settled(patch_user));
   r.add("POST", "/v1/realms", create_realm);
   r.add("POST", "/v1/portals", create_portal);
   r.add("POST", "/v1/introspect", introspect);

@@ -154,6 +154,8 @@ std::vector<job_result> batch_runner::run(std::vector<pending_job>& batch, write
       // So that a connection lost during COMMIT can still learn whether the commit landed.
       marker = std::to_string(++batches_);
       tx.set_meta(commit_marker_key_, marker);
+      // Every node's doorbell rings when (and only if) this commit lands (SPEC §8).
+      tx.ring_doorbell();
       server_pid = dynamic_cast<pg_connection&>(db_.conn()).server_pid();
     }
     committing = true;

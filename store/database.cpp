@@ -220,16 +220,31 @@ std::optional<domain::notification> database::find_notification(const id& user_i
   return rows::read_notification(q);
 }
 
-std::optional<std::vector<domain::notification>> database::notifications_after(const id& user_id, const id& after_id,
-                                                                                 int limit) {
-  auto mark = find_notification(user_id, after_id);
-  if (!mark) return std::nullopt;
+std::optional<timestamp> database::slowest_live_node(const std::string& node_id, timestamp alive_since) {
+  query q(conn_->prepared("SELECT min(followed_at) FROM cluster_nodes WHERE node_id <> ?1 AND written_at >= ?2"));
+  q.bind(node_id, alive_since);
+  if (!q.step()) return std::nullopt;
+  return q.opt_time(0);
+}
+
+std::vector<domain::notification> database::notifications_of_since(const id& user_id, timestamp since, int limit) {
+  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
+                          " FROM notifications WHERE user_id = ?1 AND created_at >= ?2"
+                          " ORDER BY created_at, notification_id LIMIT ?3"));
+  q.bind(user_id, since, std::max(limit, 0));
+  std::vector<domain::notification> out;
+  while (q.step()) out.push_back(rows::read_notification(q));
+  return out;
+}
+
+std::vector<domain::notification> database::notifications_after(const id& user_id, timestamp after_at,
+                                                                  const id& after_id, int limit) {
   // Inbox order is (created_at, notification_id): the same order the live pushes and GET /v1/notifications use.
   query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
                           " FROM notifications WHERE user_id = ?1 AND (created_at > ?2 OR"
                           " (created_at = ?2 AND notification_id > ?3))"
                           " ORDER BY created_at, notification_id LIMIT ?4"));
-  q.bind(user_id, mark->created_at, after_id, std::max(limit, 0));
+  q.bind(user_id, after_at, after_id, std::max(limit, 0));
   std::vector<domain::notification> out;
   while (q.step()) out.push_back(rows::read_notification(q));
   return out;

@@ -69,10 +69,15 @@ public:
   std::int64_t unread_count(const id& user_id);
   /// One notification of one user (nullopt when it is not that user's).
   std::optional<domain::notification> find_notification(const id& user_id, const id& notification_id);
-  /// The notifications of `user_id` after its notification `after_id` in inbox order (oldest first, at most
-  /// `limit`): what a reconnecting tab missed (SPEC §6 resume). nullopt when `after_id` is not that user's.
-  std::optional<std::vector<domain::notification>> notifications_after(const id& user_id, const id& after_id,
-                                                                       int limit);
+  /// The earliest follow progress of the nodes other than `node_id` that wrote theirs at or after
+  /// `alive_since` (nullopt: no other live node).
+  std::optional<timestamp> slowest_live_node(const std::string& node_id, timestamp alive_since);
+  /// The notifications of `user_id` created at or after `since`, oldest first (at most `limit`).
+  std::vector<domain::notification> notifications_of_since(const id& user_id, timestamp since, int limit);
+  /// The notifications of `user_id` after the one created at `after_at` with id `after_id`, in inbox order
+  /// (oldest first, at most `limit`): what a reconnecting tab missed (SPEC §6 resume).
+  std::vector<domain::notification> notifications_after(const id& user_id, timestamp after_at, const id& after_id,
+                                                        int limit);
   std::optional<std::string> meta(const std::string& key);
   /// A user's preferences as JSON text (nullopt when never written).
   std::optional<std::string> preferences(const id& user_id);
@@ -144,8 +149,14 @@ public:
   void revoke_grant_tokens_of(const id& support_user, timestamp at);
   void touch_token(const std::string& hash, timestamp last_used_at);
   /// Keeps a WebSocket ticket (by its hash) for the nodes that share this database, and forgets the
-  /// lapsed ones (they live 30 s, so the table stays small without a sweep).
-  void put_ticket(const std::string& ticket_hash, const std::string& token_hash, timestamp expires_at, timestamp now);
+  /// lapsed ones (they live 30 s, so the table stays small without a sweep). False, and nothing kept, when
+  /// `user_id` already holds `at_most` live tickets (the bound is the cluster's, not one node's).
+  bool put_ticket(const std::string& ticket_hash, const std::string& token_hash, const id& user_id,
+                  timestamp expires_at, timestamp now, int at_most);
+  /// Rings every node's doorbell at this transaction's commit (PostgreSQL only; store/pg_doorbell.hpp).
+  void ring_doorbell();
+  /// Records this node's follow progress (SPEC §8): its last completed round began at `followed_at`.
+  void put_node_progress(const std::string& node_id, timestamp followed_at, timestamp written_at);
   /// Takes a ticket: the token hash and expiry it was bought for, and the row is gone, so exactly one of
   /// the nodes it is presented to gets it (nullopt: unknown or already taken).
   std::optional<std::pair<std::string, timestamp>> take_ticket(const std::string& ticket_hash);

@@ -300,8 +300,13 @@ const migration v9{9, {
 // balancer picks each request's node). Only nodes on a shared database write here; a lone node keeps its
 // tickets in memory. Stored by hash: the ticket itself is a secret and never written.
 const migration v10{10, {
-  "CREATE TABLE ws_tickets (hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, expires_at INTEGER NOT NULL)",
+  R"(CREATE TABLE ws_tickets (hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, user_id TEXT NOT NULL,
+       expires_at INTEGER NOT NULL))",
   "CREATE INDEX ws_tickets_by_expiry ON ws_tickets(expires_at)",
+  "CREATE INDEX ws_tickets_by_user ON ws_tickets(user_id)",
+  // SPEC §8 revocation: each node records when its last completed follow round began, so that a change
+  // that kills a token can wait (bounded) until every live node has followed past it.
+  "CREATE TABLE cluster_nodes (node_id TEXT PRIMARY KEY, followed_at INTEGER NOT NULL, written_at INTEGER NOT NULL)",
 }};
 
 int user_version(sqlite3* db) {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "codec/settings_json.hpp"
+#include "store/pg_doorbell.hpp"
 #include "store/rows.hpp"
 
 namespace actas::store {
@@ -128,11 +129,26 @@ void transaction::put_token(const token_record& t) {
       t.idle_timeout_s, t.last_used_at, t.revoked_at, t.parent_hash);
 }
 
-void transaction::put_ticket(const std::string& ticket_hash, const std::string& token_hash, timestamp expires_at,
-                             timestamp now) {
+void transaction::ring_doorbell() {
+  query q(db_.conn().prepared(pg_doorbell::ring_sql));
+  while (q.step()) {}
+}
+
+void transaction::put_node_progress(const std::string& node_id, timestamp followed_at, timestamp written_at) {
+  run(db_, R"(INSERT INTO cluster_nodes (node_id, followed_at, written_at) VALUES (?1, ?2, ?3)
+              ON CONFLICT (node_id) DO UPDATE SET followed_at = excluded.followed_at, written_at = excluded.written_at)",
+      node_id, followed_at, written_at);
+}
+
+bool transaction::put_ticket(const std::string& ticket_hash, const std::string& token_hash, const id& user_id,
+                             timestamp expires_at, timestamp now, int at_most) {
   run(db_, "DELETE FROM ws_tickets WHERE expires_at < ?1", now);
-  run(db_, "INSERT INTO ws_tickets (hash, token_hash, expires_at) VALUES (?1, ?2, ?3)", ticket_hash, token_hash,
-      expires_at);
+  query held(db_.conn().prepared("SELECT count(*) FROM ws_tickets WHERE user_id = ?1"));
+  held.bind(user_id);
+  if (held.step() && held.int64(0) >= at_most) return false;
+  run(db_, "INSERT INTO ws_tickets (hash, token_hash, user_id, expires_at) VALUES (?1, ?2, ?3, ?4)", ticket_hash,
+      token_hash, user_id, expires_at);
+  return true;
 }
 
 std::optional<std::pair<std::string, timestamp>> transaction::take_ticket(const std::string& ticket_hash) {

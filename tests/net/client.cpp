@@ -337,6 +337,8 @@ std::size_t ws_client::pings_answered() const { return impl_->pings; }
 
 bool ws_client::closed() const { return impl_->closed; }
 
+int ws_client::native_handle() { return beast::get_lowest_layer(impl_->ws).socket().native_handle(); }
+
 std::optional<std::uint16_t> ws_client::close_code() const { return impl_->code; }
 
 } // namespace actas::testing

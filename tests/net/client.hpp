@@ -84,6 +84,8 @@ public:
   std::size_t pings_answered() const;
   /// True once the socket is known closed.
   bool closed() const;
+  /// The connection's socket (for a test that ends a blocking read from another thread with shutdown()).
+  int native_handle();
   /// The close code received, once closed.
   std::optional<std::uint16_t> close_code() const;
 

@@ -44,8 +44,10 @@ inline const char* binary_under_test() {
 class process {
 public:
   /// Runs the binary with `args`; `extra_env` ("NAME=value") is added to its environment (the fault suite
-  /// preloads its fault shim this way).
-  explicit process(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+  /// preloads its fault shim this way). `program` runs another executable (a test peer such as nginx).
+  explicit process(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {},
+                   const std::string& program = {}) {
+    const std::string path = program.empty() ? std::string(binary_under_test()) : program;
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
     posix_spawn_file_actions_t actions;
@@ -54,7 +56,7 @@ public:
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
-    std::vector<std::string> argv_s{binary_under_test()};
+    std::vector<std::string> argv_s{path};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -73,7 +75,7 @@ public:
     for (auto& e : extra) envp.push_back(e.data());
     envp.push_back(nullptr);
 
-    const int rc = posix_spawn(&pid_, binary_under_test(), &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     close(err[1]);
@@ -123,6 +125,7 @@ public:
   }
 
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   std::string out_text, err_text;
 
