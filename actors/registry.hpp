@@ -156,6 +156,8 @@ struct registry_state {
   /// found by the follow poll), so that each reaches this node's tabs once; and since when they are looked for.
   std::unordered_map<id, domain::timestamp> pushed_notes;
   domain::timestamp notes_since{};
+  /// pushed_notes holds every note pushed here created at or after this (older entries are forgotten).
+  domain::timestamp pushed_since{};
   /// Shared database: this node found itself stale (and closed the impersonation and grant sockets).
   bool stale = false;
   /// Shared database: this process's name in cluster_nodes, where each completed follow round records

@@ -93,6 +93,7 @@ bool follow_notifications(registry_self self) {
     push_notes(self, {n}, false);
   }
   std::erase_if(st.pushed_notes, [from](const auto& note) { return note.second < from; });
+  st.pushed_since = from;
   const bool whole = notes.size() < static_cast<std::size_t>(notes_per_round);
   st.notes_since = whole ? round_started : domain::seconds_after(notes.back().created_at, notes_overlap_s);
   return whole;

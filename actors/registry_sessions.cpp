@@ -1,4 +1,5 @@
 /// Impersonation sessions in the registry: start, end, read, expiry, resume after a restart.
+#include <algorithm>
 #include <tuple>
 
 #include <caf/all.hpp>
@@ -191,7 +192,9 @@ void push_earlier_notes(registry_self self, const domain::notification& n) {
   auto& st = self->state;
   if (!st.user_actors.contains(n.user_id))
     return;  // no tab of this user here
-  const auto since = domain::seconds_after(n.created_at, -earlier_notes_window_s);
+  // Not before what pushed_notes still remembers: an older note, pushed or not, is the poll's business,
+  // and pushing it again here would repeat it on a slow node (its entry already forgotten).
+  const auto since = std::max(domain::seconds_after(n.created_at, -earlier_notes_window_s), st.pushed_since);
   for (const auto& earlier : st.deps.reader->notifications_of_since(n.user_id, since, earlier_notes_at_most)) {
     if (std::tie(earlier.created_at, earlier.notification_id) >= std::tie(n.created_at, n.notification_id))
       break;
