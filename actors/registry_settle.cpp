@@ -4,8 +4,10 @@
 /// lately has followed past the moment it was asked, or until `cluster.max_staleness_ms` has passed: a node
 /// whose last completed round began before the change is stale by then and refuses impersonation and grant
 /// tokens by itself (registry_follow.cpp). docs/design.md says why that bound suffices.
+#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/registry.hpp"
 #include "actors/registry_parts.hpp"
 
 namespace actas::actors::detail {
