@@ -195,7 +195,7 @@ void push_earlier_notes(registry_self self, const domain::notification& n) {
   // Not before what pushed_notes still remembers: an older note, pushed or not, is the poll's business,
   // and pushing it again here would repeat it on a slow node (its entry already forgotten).
   const auto since = std::max(domain::seconds_after(n.created_at, -earlier_notes_window_s), st.pushed_since);
-  for (const auto& earlier : st.deps.reader->notifications_of_since(n.user_id, since, earlier_notes_at_most)) {
+  for (const auto& earlier : st.deps.reader->notifications_after(n.user_id, since, {}, earlier_notes_at_most)) {
     if (std::tie(earlier.created_at, earlier.notification_id) >= std::tie(n.created_at, n.notification_id))
       break;
     push_one_note(self, earlier, true);

@@ -155,7 +155,8 @@ std::vector<job_result> batch_runner::run(std::vector<pending_job>& batch, write
       marker = std::to_string(++batches_);
       tx.set_meta(commit_marker_key_, marker);
       // Every node's doorbell rings when (and only if) this commit lands (SPEC §8).
-      tx.ring_doorbell();
+      if (tx.followed_by_others())
+        tx.ring_doorbell();
       server_pid = dynamic_cast<pg_connection&>(db_.conn()).server_pid();
     }
     committing = true;

@@ -227,16 +227,6 @@ std::optional<timestamp> database::slowest_live_node(const std::string& node_id,
   return q.opt_time(0);
 }
 
-std::vector<domain::notification> database::notifications_of_since(const id& user_id, timestamp since, int limit) {
-  query q(conn_->prepared(std::string("SELECT ") + rows::notification_columns +
-                          " FROM notifications WHERE user_id = ?1 AND created_at >= ?2"
-                          " ORDER BY created_at, notification_id LIMIT ?3"));
-  q.bind(user_id, since, std::max(limit, 0));
-  std::vector<domain::notification> out;
-  while (q.step()) out.push_back(rows::read_notification(q));
-  return out;
-}
-
 std::vector<domain::notification> database::notifications_after(const id& user_id, timestamp after_at,
                                                                   const id& after_id, int limit) {
   // Inbox order is (created_at, notification_id): the same order the live pushes and GET /v1/notifications use.

@@ -72,10 +72,9 @@ public:
   /// The earliest follow progress of the nodes other than `node_id` that wrote theirs at or after
   /// `alive_since` (nullopt: no other live node).
   std::optional<timestamp> slowest_live_node(const std::string& node_id, timestamp alive_since);
-  /// The notifications of `user_id` created at or after `since`, oldest first (at most `limit`).
-  std::vector<domain::notification> notifications_of_since(const id& user_id, timestamp since, int limit);
   /// The notifications of `user_id` after the one created at `after_at` with id `after_id`, in inbox order
-  /// (oldest first, at most `limit`): what a reconnecting tab missed (SPEC §6 resume).
+  /// (oldest first, at most `limit`): what a reconnecting tab missed (SPEC §6 resume). An empty `after_id`
+  /// takes every note created at or after `after_at`.
   std::vector<domain::notification> notifications_after(const id& user_id, timestamp after_at, const id& after_id,
                                                         int limit);
   std::optional<std::string> meta(const std::string& key);
@@ -155,6 +154,11 @@ public:
                   timestamp expires_at, timestamp now, int at_most);
   /// Rings every node's doorbell at this transaction's commit (PostgreSQL only; store/pg_doorbell.hpp).
   void ring_doorbell();
+  /// Whether this transaction wrote something the other nodes follow (users, settings, sessions, grants,
+  /// requests, token revocations, notifications, audit events). Bookkeeping (follow progress, tickets,
+  /// touches, kept answers) does not ring: a node's own progress write ringing every node would make
+  /// idle nodes ring each other for ever.
+  bool followed_by_others() const { return followed_; }
   /// Records this node's follow progress (SPEC §8): its last completed round began at `followed_at`.
   void put_node_progress(const std::string& node_id, timestamp followed_at, timestamp written_at);
   /// Takes a ticket: the token hash and expiry it was bought for, and the row is gone, so exactly one of
@@ -213,6 +217,7 @@ private:
   std::map<std::string, std::pair<std::int64_t, std::string>>& heads_;
   const domain::hash_function& sha256_;
   const std::map<std::string, std::string>* refused_ = nullptr;
+  bool followed_ = false;
   /// PostgreSQL: chains whose head row this transaction holds FOR UPDATE (read from the row, not the
   /// writer's memory: another node may have appended since).
   std::set<std::string> locked_chains_;

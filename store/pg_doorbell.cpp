@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
@@ -65,9 +67,24 @@ bool pg_doorbell::wait(int socket, int timeout_ms) {
 }
 
 void pg_doorbell::run() {
+  // An exception leaving this thread would end the process; one that escapes a round costs that round
+  // (the poll still follows the other nodes) and the doorbell listens again.
+  while (!stop_) {
+    try {
+      listen_until_lost();
+    } catch (const std::exception& e) {
+      spdlog::error("the doorbell failed ({}); listening again", e.what());
+      wait(-1, reconnect_after_ms);
+    }
+  }
+}
+
+void pg_doorbell::listen_until_lost() {
   bool said = false;
   while (!stop_) {
-    PGconn* c = listen_on(url_, said);
+    // Closed however this round ends (a lost connection, a stop, an exception).
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(listen_on(url_, said), &PQfinish);
+    PGconn* c = conn.get();
     if (!c) {
       wait(-1, reconnect_after_ms);
       continue;
@@ -86,7 +103,6 @@ void pg_doorbell::run() {
     }
     if (!stop_)
       spdlog::warn("the doorbell's connection was lost; listening again");
-    PQfinish(c);
   }
 }
 

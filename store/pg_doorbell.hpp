@@ -29,6 +29,8 @@ public:
 
 private:
   void run();
+  /// Connects, listens and rings until stopped; returns early only by an exception.
+  void listen_until_lost();
   /// Waits for the connection's socket (or the stop pipe) up to `timeout_ms`; false once stopped.
   bool wait(int socket, int timeout_ms);
 

@@ -36,12 +36,14 @@ void put_list(database& db, std::string_view del, std::string_view ins, const id
 } // namespace
 
 void transaction::put_realm(const domain::realm& r) {
+  followed_ = true;
   run(db_, R"(INSERT INTO realms (realm_id, name, top_portal) VALUES (?1, ?2, ?3)
               ON CONFLICT (realm_id) DO UPDATE SET name = excluded.name, top_portal = excluded.top_portal)",
       r.realm_id, r.name, r.top_portal);
 }
 
 void transaction::put_portal(const domain::portal& p) {
+  followed_ = true;
   run(db_, R"(INSERT INTO portals (portal_id, realm_id, parent, name) VALUES (?1, ?2, ?3, ?4)
               ON CONFLICT (portal_id) DO UPDATE SET
                 realm_id = excluded.realm_id, parent = excluded.parent, name = excluded.name)",
@@ -49,6 +51,7 @@ void transaction::put_portal(const domain::portal& p) {
 }
 
 void transaction::put_user(const domain::user& u) {
+  followed_ = true;
   // An UPSERT, not INSERT OR REPLACE: replacing would delete the row that sessions and tokens reference.
   run(db_, R"(INSERT INTO users (user_id, username, display_name, role, status, home_portal, realm_id,
                                  consent_terms, consent_privacy, exact_scope, grant_id, last_seen_at)
@@ -80,6 +83,7 @@ void transaction::put_password(const id& user_id, const std::string& password_ha
 }
 
 void transaction::put_settings(const id& portal_id, const domain::settings_patch& patch) {
+  followed_ = true;
   run(db_, R"(INSERT INTO settings (portal_id, json) VALUES (?1, ?2)
               ON CONFLICT (portal_id) DO UPDATE SET json = excluded.json)",
       portal_id, codec::encode(patch).dump());
@@ -100,6 +104,7 @@ domain::settings_patch transaction::find_settings(const id& portal_id) {
 }
 
 void transaction::put_session(const domain::impersonation_session& s) {
+  followed_ = true;
   std::optional<std::string_view> why;
   if (s.ended_because) why = domain::to_string(*s.ended_because);
   run(db_, R"(INSERT INTO sessions (session_id, actor, target, portal, realm_id, grant_id, via, reason, return_to,
@@ -166,18 +171,22 @@ std::optional<std::pair<std::string, timestamp>> transaction::take_ticket(const 
 
 // Revocations keep the first revocation time: a token dies once.
 void transaction::revoke_token(const std::string& hash, timestamp at) {
+  followed_ = true;
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL", hash, at);
 }
 
 void transaction::revoke_session_tokens(const id& session_id, timestamp at) {
+  followed_ = true;
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE session_id = ?1 AND revoked_at IS NULL", session_id, at);
 }
 
 void transaction::revoke_user_tokens(const id& user_id, timestamp at) {
+  followed_ = true;
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", user_id, at);
 }
 
 void transaction::revoke_grant_tokens_of(const id& support_user, timestamp at) {
+  followed_ = true;
   run(db_, "UPDATE tokens SET revoked_at = ?2 WHERE kind = 'grant' AND actor_id = ?1 AND revoked_at IS NULL",
       support_user, at);
 }
@@ -190,6 +199,7 @@ void transaction::touch_token(const std::string& hash, timestamp last_used_at) {
 }
 
 void transaction::put_notification(const domain::notification& n) {
+  followed_ = true;
   run(db_, R"(INSERT INTO notifications (notification_id, user_id, kind, title, body, created_at, read)
               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
               ON CONFLICT (notification_id) DO UPDATE SET
@@ -216,6 +226,7 @@ void transaction::touch_user(const id& user_id, timestamp last_seen_at) {
 }
 
 void transaction::put_request(const domain::support_request& r) {
+  followed_ = true;
   run(db_, R"(INSERT INTO support_requests (request_id, support_user, realm_id, portals, reason, ticket, state,
                                             created_at, lapses_at, decided_at, decided_by)
               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -226,6 +237,7 @@ void transaction::put_request(const domain::support_request& r) {
 }
 
 void transaction::put_grant(const domain::support_grant& g) {
+  followed_ = true;
   run(db_, R"(INSERT INTO support_grants (grant_id, request_id, portal_id, realm_id, support_user, temp_admin,
                                           granted_by, state, created_at, expires_at, warn_at, ended_at, ended_by)
               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -254,6 +266,7 @@ void transaction::put_idempotent_answer(const std::string& caller, const std::st
 }
 
 domain::audit_event transaction::append_audit(domain::audit_event e) {
+  followed_ = true;
   if (refused_)
     if (auto it = refused_->find(e.chain); it != refused_->end())
       throw std::runtime_error("audit chain " + e.chain + " takes no new events: " + it->second);
