@@ -43,6 +43,7 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using realm_atom = caf::atom_constant<caf::atom("realm")>;
 using portal_atom = caf::atom_constant<caf::atom("portal")>;
 using introspect_atom = caf::atom_constant<caf::atom("introspect")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 using request_atom = caf::atom_constant<caf::atom("request")>;
 using deny_atom = caf::atom_constant<caf::atom("deny")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;

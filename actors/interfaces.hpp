@@ -204,6 +204,8 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<portal_atom, caller_ref, domain::new_portal>::with<portal_reply>,
   // Introspect a token by hash (service key): RFC 7662 shape, {active:false} for anything not live.
   caf::replies_to<introspect_atom, caller_ref, std::string>::with<introspect_reply>,
+  // GET /metrics: the sessions and grants this node runs; for a sysadmin or a metrics key (service = true).
+  caf::replies_to<metrics_atom, caller_ref>::with<counts_reply>,
   // A support user asks for access; every superadmin of the realm sees a banner and a notification.
   caf::replies_to<request_atom, request_command>::with<request_reply>,
   // A superadmin denies a pending request (token hash, request id, address).

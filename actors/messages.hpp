@@ -67,6 +67,13 @@ struct logout_reply {
   std::optional<domain::errc> error;
 };
 
+/// GET /metrics: what the registry counts at this moment (SPEC §10 actas_sessions_active, actas_grants_active).
+struct counts_reply {
+  std::optional<domain::errc> error;
+  std::uint64_t sessions_active = 0;
+  std::uint64_t grants_active = 0;
+};
+
 /// GET /v1/me: the active account, the real person when it is someone else (impersonator or support
 /// user), and the running impersonation when the token is an impersonation token.
 struct me_reply {
@@ -414,6 +421,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::end_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::find_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::login_command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::logout_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::counts_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::me_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::sessions_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actas::actors::sessions_reply)

@@ -193,6 +193,7 @@ registry_actor::behavior_type registry(registry_self self, registry_deps deps, s
     [=](introspect_atom, const caller_ref& c, const std::string& token_hash) {
       return detail::introspect(self, c, token_hash);
     },
+    [=](metrics_atom, const caller_ref& c) { return detail::counts(self, c); },
     [=](request_atom, const request_command& cmd) { return detail::create_request(self, cmd); },
     [=](deny_atom, const std::string& token_hash, const id& request_id, const std::string& ip) {
       return detail::close_request(self, token_hash, request_id, domain::request_state::denied, ip);

@@ -49,6 +49,7 @@ void password_checked(registry_self self, std::uint64_t attempt, bool matched);
 void take_settings_change(registry_self self, const id& portal_id, const domain::settings_patch& after,
                           std::optional<id> by, std::function<void(bool)> then);
 settings_reply read_settings(registry_self self, const caller_ref& c, const id& portal_id);
+counts_reply counts(registry_self self, const caller_ref& c);
 caf::result<settings_reply> change_settings(registry_self self, const caller_ref& c, const id& portal_id,
                                             const domain::settings_patch& patch);
 caf::result<authorize_reply> authorize(registry_self self, const authorize_command& cmd);

@@ -42,6 +42,17 @@ settings_reply read_settings(registry_self self, const caller_ref& c, const id& 
   return {{}, portal_id, st.dir.effective_settings(portal_id), st.dir.settings_override(portal_id)};
 }
 
+counts_reply counts(registry_self self, const caller_ref& c) {
+  auto& st = self->state;
+  auto caller = resolve(self, c);
+  if (caller.error)
+    return {caller.error, 0, 0};
+  if (!caller.service)
+    if (auto no = domain::may_read_metrics(*caller.user))
+      return {no, 0, 0};
+  return {std::nullopt, st.sessions.size(), st.grants.size()};
+}
+
 caf::result<settings_reply> change_settings(registry_self self, const caller_ref& c, const id& portal_id,
                                             const domain::settings_patch& patch) {
   auto& st = self->state;

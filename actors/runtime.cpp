@@ -1,5 +1,6 @@
 #include "actors/runtime.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <caf/all.hpp>
@@ -34,7 +35,7 @@ caf::actor_system_config make_config(const runtime_config& cfg) {
 struct runtime::impl {
   explicit impl(const runtime_config& cfg) : sys_cfg(make_config(cfg)), sys(sys_cfg) {
     crypto::init();
-    writer = store::make_group_writer(cfg.db_path, 512, cfg.reserve_wal);
+    writer = store::make_group_writer(cfg.db_path, 512, cfg.reserve_wal, cfg.on_commit);
     auto reader = std::make_shared<store::database>(cfg.db_path);
     // Not simply the system clock: one set back while the node was down would lengthen every deadline.
     times = time_base{node_start_time(*reader), sys.clock().now()};
@@ -114,6 +115,14 @@ bool runtime::stale() const {
   const auto now_ms =
     std::chrono::duration_cast<std::chrono::milliseconds>(impl_->sys.clock().now().time_since_epoch()).count();
   return now_ms - impl_->followed_at->load() > impl_->max_staleness.count();
+}
+
+double runtime::follow_lag_seconds() const {
+  if (!impl_->shared_database)
+    return 0;
+  const auto now_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(impl_->sys.clock().now().time_since_epoch()).count();
+  return std::max<double>(0, static_cast<double>(now_ms - impl_->followed_at->load()) / 1000.0);
 }
 
 runtime::~runtime() {

@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "store/chain_check.hpp"
+#include "store/writer.hpp"
 
 namespace caf { class actor_system; }
 
@@ -26,6 +27,8 @@ struct runtime_config {
   bool reserve_wal = false;
   /// On a shared (PostgreSQL) database: SPEC §8 "Fail closed" (cluster.max_staleness_ms).
   std::chrono::milliseconds max_staleness{2000};
+  /// Told of every group commit (store::commit_observer; SPEC §10 metrics). May be empty.
+  store::commit_observer on_commit;
 };
 
 class runtime {
@@ -51,6 +54,9 @@ public:
   /// On a shared database: true while this node has not completed a follow round of the other nodes for
   /// longer than max_staleness (SPEC §8: /readyz is 503 then). Always false on SQLite. Any thread.
   bool stale() const;
+  /// Seconds since this node last completed a follow round of the other nodes (SPEC §10
+  /// actas_cluster_lag_seconds); 0 on a database of its own. Any thread.
+  double follow_lag_seconds() const;
   /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
   /// then lets the actor system end. Idempotent.
   void shutdown();

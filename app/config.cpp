@@ -49,7 +49,7 @@ constexpr std::int64_t min_ws_idle_s = 2;
 constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
-    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "token_ttl_s", "token_idle_s",
+    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "token_ttl_s", "token_idle_s",
     "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "cluster"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
 // Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
@@ -84,7 +84,7 @@ void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std
 
 /// Values the TOML file sets; everything else keeps its default.
 struct file_values {
-  std::optional<std::string> listen, data, database_url, service_key_file, log_level;
+  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, log_level;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
@@ -137,6 +137,7 @@ file_values read_toml(const std::string& path) {
   if (auto d = string_of("data")) v.data = d->empty() ? *d : relative_to(base, *d);
   v.database_url = string_of("database_url");
   if (auto k = string_of("service_key_file")) v.service_key_file = k->empty() ? *k : relative_to(base, *k);
+  if (auto k = string_of("metrics_key_file")) v.metrics_key_file = k->empty() ? *k : relative_to(base, *k);
   v.log_level = string_of("log_level");
   if (const auto* node = table.get("demo")) {
     if (!node->is_boolean()) fail(where("demo") + " must be true or false");
@@ -288,6 +289,11 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
     c.service_keys = keys_from_file(*file.service_key_file, "service_key_file in '" + f.config + "'");
   }
   c.service_keys = unique(std::move(c.service_keys));
+  // SPEC §10: keys that read GET /metrics and nothing else (a scraper needs no user token).
+  if (file.metrics_key_file) {
+    if (file.metrics_key_file->empty()) fail("'metrics_key_file' in config file '" + f.config + "' is empty");
+    c.metrics_keys = unique(keys_from_file(*file.metrics_key_file, "metrics_key_file in '" + f.config + "'"));
+  }
 
   const auto file_where = [&](const char* key) { return "'" + std::string(key) + "' in config file '" + f.config + "'"; };
   if (file.token_ttl_s) {

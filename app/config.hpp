@@ -29,6 +29,8 @@ struct server_config {
   std::vector<std::string> allowed_origins;
   /// Every key valid at once (rotation). Never from the command line; never logged.
   std::vector<std::string> service_keys;
+  /// Keys of metrics_key_file: they may read GET /metrics (SPEC §10), nothing else.
+  std::vector<std::string> metrics_keys;
   /// User token lifetime and idle timeout (SPEC §6: 12 h and 1 h).
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;

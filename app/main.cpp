@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime.hpp"
+#include "app/check_config.hpp"
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
 #include "app/migrate.hpp"
@@ -53,6 +54,9 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   rc.token_idle_s = cfg.token_idle_s;
   rc.reserve_wal = true;
   rc.max_staleness = std::chrono::milliseconds{cfg.max_staleness_ms};
+  // SPEC §10: one set of metrics for the node, fed by the writer's commits and the server's answers.
+  const auto metrics = std::make_shared<net::node_metrics>();
+  rc.on_commit = [metrics](std::chrono::duration<double> took, std::size_t jobs) { metrics->observe_commit(took, jobs); };
   // Readiness is shared: the server reports it and turns it to draining; the core's audit writer and chain
   // check may set the audit flags on it.
   const auto ready = std::make_shared<net::readiness>();
@@ -72,6 +76,9 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   ready->set_stale_probe([&core] { return core.stale(); });
   so.ready = ready;
   so.idempotency = core.idempotency();
+  so.metrics = metrics;
+  so.metrics_keys = cfg.metrics_keys;
+  so.cluster_lag = [&core] { return core.follow_lag_seconds(); };
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
   net::server http(so, core.registry(), core.system());
   http.start();
@@ -110,6 +117,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "migrate")
     return app::run_migrate({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
+  if (!args.empty() && args.front() == "check-config")
+    return app::run_check_config({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
   const auto parsed = app::parse_config(args, app::process_env());
   if (!parsed.config) {
     if (parsed.exit_code == 0) {

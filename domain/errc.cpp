@@ -8,7 +8,7 @@ namespace actas::domain {
 namespace {
 
 // The wire name is the enumerator's own name: clients and the audit log see exactly these strings.
-constexpr std::array<std::pair<errc, std::string_view>, 27> names{{
+constexpr std::array<std::pair<errc, std::string_view>, 28> names{{
   {errc::nested_impersonation, "nested_impersonation"},
   {errc::permission_missing, "permission_missing"},
   {errc::target_not_found, "target_not_found"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<errc, std::string_view>, 27> names{{
   {errc::unauthenticated, "unauthenticated"},
   {errc::forbidden, "forbidden"},
   {errc::not_found, "not_found"},
+  {errc::method_not_allowed, "method_not_allowed"},
   {errc::too_large, "too_large"},
   {errc::rate_limited, "rate_limited"},
   {errc::audit_unavailable, "audit_unavailable"},

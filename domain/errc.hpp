@@ -27,6 +27,8 @@ enum class errc {
   unauthenticated,
   forbidden,
   not_found,
+  // A path that exists, asked with a method it does not answer (405, with `Allow`).
+  method_not_allowed,
   too_large,
   rate_limited,
   audit_unavailable,

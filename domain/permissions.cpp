@@ -42,6 +42,11 @@ std::optional<errc> may_read_settings(const directory& dir, const user& caller, 
   return std::nullopt;
 }
 
+std::optional<errc> may_read_metrics(const user& caller) {
+  if (caller.user_role != role::sysadmin) return errc::forbidden;
+  return std::nullopt;
+}
+
 std::optional<errc> may_change_status(const directory& dir, const user& caller, const user& target,
                                       user_status /*to*/) {
   // Every target status is reachable for a manageable user; only leaving `deleted` is not, and

@@ -14,6 +14,9 @@ std::optional<errc> may_change_settings(const directory& dir, const user& caller
 /// Reading settings: admins in scope (and superadmins of the realm).
 std::optional<errc> may_read_settings(const directory& dir, const user& caller, const id& portal_id);
 
+/// SPEC §10 Metrics: GET /metrics is for a sysadmin token (or a metrics key, which net/ compares).
+std::optional<errc> may_read_metrics(const user& caller);
+
 /// Status changes: an admin or superadmin (not temporary) whose scope holds the target, of strictly lower
 /// rank, never itself; `deleted` is final.
 std::optional<errc> may_change_status(const directory& dir, const user& caller, const user& target,

@@ -105,7 +105,7 @@ void handle(http::request<http::string_body> req) {
   if (!route)
     return refuse(actas::domain::errc::not_found, "no route for " + c->req.method + " " + c->req.path);
   c->req.params = std::move(route->params);
-  if (c->req.websocket_upgrade) c->upgrade = [](actors::principal) {};
+  if (c->req.websocket_upgrade) c->upgrade = [](actors::principal, std::string) {};
   (*route->h)(c);
   fuzz::require(answers.size() == 1, "a request was not answered exactly once");
   require_answer(answers.front());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
 namespace caf { class actor_system; }
@@ -27,6 +28,11 @@ struct services {
   std::vector<std::string> allowed_origins;
   /// What GET /readyz reports.
   std::shared_ptr<readiness> ready = std::make_shared<readiness>();
+  /// SPEC §10: the node's metrics (never null), and the keys of metrics_key_file that may read them.
+  std::shared_ptr<node_metrics> metrics;
+  std::vector<std::string> metrics_keys;
+  /// Seconds since this node last followed the other nodes (0 on a database of its own); may be empty.
+  std::function<double()> cluster_lag;
 };
 
 struct request {
@@ -50,6 +56,7 @@ struct response {
   std::string content_type = "application/json";
   std::string cache_control = "no-store";
   std::string etag;  ///< static files only
+  std::string allow;  ///< 405 only: the methods the path answers
   bool replayed = false;  ///< the first answer to an Idempotency-Key, sent again
 };
 

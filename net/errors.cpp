@@ -29,6 +29,8 @@ unsigned http_status(errc code) {
     case errc::target_not_found:
     case errc::not_found:
       return 404;
+    case errc::method_not_allowed:
+      return 405;
     case errc::actor_busy:
     case errc::target_busy:
     case errc::session_ended:
@@ -70,6 +72,7 @@ std::string_view default_message(errc code) {
     case errc::unauthenticated: return "a valid bearer token is required";
     case errc::forbidden: return "you may not do this";
     case errc::not_found: return "not found";
+    case errc::method_not_allowed: return "this path does not answer that method; the Allow header lists those it does";
     case errc::too_large: return "the request body is over 64 KiB";
     case errc::rate_limited: return "too many attempts; try again later";
     case errc::audit_unavailable: return "the audit log cannot be written right now; try again later";

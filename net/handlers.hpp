@@ -20,6 +20,8 @@ void add_policy_routes(router& r);
 void add_user_routes(router& r);
 /// /v1/support/….
 void add_support_routes(router& r);
+/// GET /metrics.
+void add_metrics_routes(router& r);
 
 /// Every route of the API.
 inline router api_routes() {
@@ -28,6 +30,7 @@ inline router api_routes() {
   add_impersonation_routes(r);
   add_audit_routes(r);
   add_socket_routes(r);
+  add_metrics_routes(r);
   add_policy_routes(r);
   add_user_routes(r);
   add_support_routes(r);

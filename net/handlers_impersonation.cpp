@@ -16,8 +16,14 @@ void start(call_ptr c) {
   if (auto* e = std::get_if<decode_error>(&body)) return fail(*c, errc::invalid_request, e->message);
   auto& b = std::get<start_body>(body);
   actors::start_command cmd{*hash, std::move(b.target), std::move(b.reason), std::move(b.return_to), c->req.ip};
-  ask<actors::start_reply>(
-    c, [c](actors::start_reply& r) { answer(*c, 201, {{"session", encode(r.session)}, {"token", r.token}}); },
+  ask_then<actors::start_reply>(
+    c,
+    [c](actors::start_reply& r) {
+      // SPEC §10 actas_decisions_total: the rule's verdict as the caller receives it.
+      c->sv->metrics->count_decision("impersonation_start", !r.error, r.error ? domain::to_string(*r.error) : "");
+      if (r.error) return fail(*c, *r.error);
+      answer(*c, 201, {{"session", encode(r.session)}, {"token", r.token}});
+    },
     actors::start_atom::value, std::move(cmd));
 }
 

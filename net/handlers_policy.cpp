@@ -60,8 +60,15 @@ void authorize(call_ptr c) {
   // Always 200 (SPEC §6): a missing or dead token is an answer too, allowed:false with its code.
   ask_registry<actors::authorize_reply>(
     *c->sv, c->post,
-    [c](actors::authorize_reply& r) { answer(*c, 200, decision(r)); },
-    [c](const caf::error&) { answer(*c, 200, decision({false, domain::errc::audit_unavailable, {}, {}})); },
+    [c](actors::authorize_reply& r) {
+      // SPEC §10 actas_decisions_total: plain allowed decisions are counted here, not logged (SPEC §5).
+      c->sv->metrics->count_decision("authorize", r.allowed, r.code ? domain::to_string(*r.code) : "");
+      answer(*c, 200, decision(r));
+    },
+    [c](const caf::error&) {
+      c->sv->metrics->count_decision("authorize", false, domain::to_string(domain::errc::audit_unavailable));
+      answer(*c, 200, decision({false, domain::errc::audit_unavailable, {}, {}}));
+    },
     actors::authorize_atom::value, std::move(cmd));
 }
 

@@ -49,9 +49,16 @@ void create_grants(call_ptr c) {
     return actors::grant_command{*hash, r.string("request"), r.strings("portals", 100), r.opt_int("duration_s"), c->req.ip};
   });
   if (!body) return;
-  ask_refusable<actors::grants_reply>(
-    c, [c](actors::grants_reply& r) { answer(*c, 201, grants_answer(r)); }, actors::grant_atom::value,
-    std::move(*body));
+  ask_then<actors::grants_reply>(
+    c,
+    [c](actors::grants_reply& r) {
+      // SPEC §10 actas_decisions_total: the verdict as the superadmin receives it.
+      const auto& no = r.refused.error;
+      c->sv->metrics->count_decision("support_grant", !no, no ? domain::to_string(*no) : "");
+      if (no) return refuse(*c, r.refused);
+      answer(*c, 201, grants_answer(r));
+    },
+    actors::grant_atom::value, std::move(*body));
 }
 
 void revoke_grants(call_ptr c) {

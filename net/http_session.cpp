@@ -14,6 +14,7 @@
 #include "crypto/crypto.hpp"
 #include "net/content_type.hpp"
 #include "net/errors.hpp"
+#include "net/http_manners.hpp"
 #include "net/idempotency.hpp"
 #include "net/ws_session.hpp"
 #include "web/assets.hpp"
@@ -93,12 +94,17 @@ private:
     c->sv = state_->sv;
     c->req.request_id = id;
     c->req.ip = slot_.address();
-    c->req.method = std::string(req.method_string());
+    // HEAD is the GET without its body (RFC 9110 §9.3.2): routed and answered as GET; write() leaves the
+    // body unsent but keeps its Content-Length.
+    head_ = req.method() == http::verb::head;
+    started_ = std::chrono::steady_clock::now();
+    route_label_ = "unmatched";
+    c->req.method = head_ ? "GET" : std::string(req.method_string());
     c->req.body = std::move(req.body());
     if (auto i = req.find(http::field::authorization); i != req.end()) c->req.authorization = std::string(i->value());
     if (auto i = req.find(http::field::origin); i != req.end()) c->req.origin = std::string(i->value());
     if (auto i = req.find("Idempotency-Key"); i != req.end()) c->req.idempotency_key = std::string(i->value());
-    c->req.websocket_upgrade = beast::websocket::is_upgrade(req);
+    c->req.websocket_upgrade = !head_ && beast::websocket::is_upgrade(req);
     c->respond = [self = shared_from_this(), keep_alive = keep_alive_, version = version_, id, answered](response r) {
       *answered = true;
       self->write(std::move(r), keep_alive, version, id);
@@ -125,12 +131,14 @@ private:
     c->req.query = std::move(parsed.query);
     if (c->req.method == "GET" && (c->req.path == "/" || c->req.path.starts_with("/assets/")))
       if (const auto* file = web::find(c->req.path)) {
+        route_label_ = "GET /assets";  // the console's page and files, one series
         auto i = req.find(http::field::if_none_match);
         return c->respond(static_file(*file, i != req.end() && i->value() == file->etag));
       }
     auto route = state_->routes.find(c->req.method, c->req.path);
-    if (!route) return fail_call(*c, domain::errc::not_found, "no route for " + c->req.method + " " + c->req.path);
+    if (!route) return no_route(*c);
     c->req.params = std::move(route->params);
+    route_label_ = c->req.method + " " + *route->pattern;
     if (!c->req.body.empty() && !is_json_content_type(req[http::field::content_type]))
       return fail_call(*c, domain::errc::invalid_request,
                        "a request body must be JSON sent with 'Content-Type: application/json'");
@@ -157,6 +165,18 @@ private:
     return r;
   }
 
+  /// 405 with `Allow` when the path exists under other methods (the console's files answer GET), else 404.
+  void no_route(call& c) const {
+    auto methods = state_->routes.methods_at(c.req.path);
+    if ((c.req.path == "/" || c.req.path.starts_with("/assets/")) && web::find(c.req.path)) methods = {"GET"};
+    if (methods.empty()) return fail_call(c, domain::errc::not_found, "no route for " + c.req.path);
+    const auto method = head_ ? std::string("HEAD") : c.req.method;
+    response r{http_status(domain::errc::method_not_allowed),
+               error_body(domain::errc::method_not_allowed, c.req.path + " does not answer " + method, c.req.request_id)};
+    r.allow = allow_header(std::move(methods));
+    c.respond(std::move(r));
+  }
+
   static void fail_call(call& c, domain::errc code, const std::string& message) {
     c.respond({http_status(code), error_body(code, message, c.req.request_id)});
   }
@@ -175,9 +195,13 @@ private:
     res_.set(http::field::cache_control, r.cache_control);
     if (!r.etag.empty())
       res_.set(http::field::etag, r.etag);
+    if (!r.allow.empty())
+      res_.set(http::field::allow, r.allow);
+    add_security_headers(res_);
     res_.set("X-Request-Id", request_id);
     if (r.replayed)
       res_.set("Idempotent-Replayed", "true");
+    state_->sv->metrics->count_request(route_label_, r.status, std::chrono::steady_clock::now() - started_);
     // A draining server answers what is in flight, then closes the connection.
     // Decided once, here: a response announced as kept alive is followed by a read even if a drain began
     // while it was being written, so the client's next request is answered (503, Connection: close).
@@ -185,6 +209,7 @@ private:
     res_.keep_alive(keep_alive);
     res_.body() = std::move(r.body);
     res_.prepare_payload();
+    if (head_) res_.body().clear();  // Content-Length stays the GET's
     stream_.expires_after(write_timeout);
     http::async_write(stream_, res_, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
   }
@@ -206,6 +231,7 @@ private:
     res_.set(http::field::content_type, "application/json");
     res_.set(http::field::cache_control, "no-store");
     res_.set("X-Request-Id", id);
+    add_security_headers(res_);
     res_.keep_alive(false);
     res_.body() = error_body(code, message, id);
     res_.prepare_payload();
@@ -253,6 +279,11 @@ private:
   std::optional<http::request<http::string_body>> upgrade_request_;
   http::response<http::string_body> res_;
   bool writing_ = false;
+  bool head_ = false;  ///< the request being answered is a HEAD
+  /// For actas_http_requests_total and its duration: the route's pattern ("unmatched" for 404/405), and
+  /// when the request was read.
+  std::string route_label_;
+  std::chrono::steady_clock::time_point started_;
   /// Held from reading a request until its answer is written: what a drain waits for.
   in_flight::hold busy_;
   /// The request being handled (one at a time: no pipelining), for an answer made after a throw.

@@ -1,5 +1,7 @@
 #include "net/router.hpp"
 
+#include <algorithm>
+
 #include "domain/text.hpp"
 
 namespace actas::net {
@@ -74,32 +76,45 @@ decoded<target> parse_target(std::string_view raw) {
 }
 
 void router::add(std::string method, std::string_view pattern, handler h) {
-  route r{std::move(method), {}, std::move(h)};
+  route r{std::move(method), std::string(pattern), {}, std::move(h)};
   for (auto s : split(pattern, '/')) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
+}
+
+bool router::matches(const route& r, const std::vector<std::string_view>& segments, match* m) {
+  if (r.segments.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (is_param(r.segments[i])) {
+      auto value = percent_decode(segments[i], false);
+      if (!value || value->empty()) return false;
+      if (m) m->params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2), std::move(*value));
+    } else if (r.segments[i] != segments[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<router::match> router::find(std::string_view method, std::string_view path) const {
   const auto segments = split(path, '/');
   for (const auto& r : routes_) {
-    if (r.method != method || r.segments.size() != segments.size()) continue;
+    if (r.method != method) continue;
     match m;
-    bool ok = true;
-    for (std::size_t i = 0; ok && i < segments.size(); ++i) {
-      if (is_param(r.segments[i])) {
-        auto value = percent_decode(segments[i], false);
-        ok = value && !value->empty();
-        if (ok) m.params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2), std::move(*value));
-      } else {
-        ok = r.segments[i] == segments[i];
-      }
-    }
-    if (ok) {
-      m.h = &r.h;
-      return m;
-    }
+    if (!matches(r, segments, &m)) continue;
+    m.h = &r.h;
+    m.pattern = &r.pattern;
+    return m;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> router::methods_at(std::string_view path) const {
+  const auto segments = split(path, '/');
+  std::vector<std::string> out;
+  for (const auto& r : routes_)
+    if (matches(r, segments, nullptr) && std::find(out.begin(), out.end(), r.method) == out.end())
+      out.push_back(r.method);
+  return out;
 }
 
 } // namespace actas::net

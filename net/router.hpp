@@ -35,15 +35,24 @@ public:
 
   struct match {
     const handler* h = nullptr;
+    const std::string* pattern = nullptr;  ///< as added, e.g. "/v1/impersonations/{id}/end"
     std::map<std::string, std::string> params;
   };
   /// The route for `method` and the (raw) `path`; nullopt when none matches (or a parameter segment does
   /// not decode).
   std::optional<match> find(std::string_view method, std::string_view path) const;
 
+  /// Every method some route answers at `path`, in the order they were added (for 405's `Allow`);
+  /// empty when no route matches the path at all (404).
+  std::vector<std::string> methods_at(std::string_view path) const;
+
 private:
+  struct route;
+  static bool matches(const route& r, const std::vector<std::string_view>& segments, match* m);
+
   struct route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  ///< "{name}" marks a parameter
     handler h;
   };

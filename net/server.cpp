@@ -47,6 +47,7 @@ struct server::impl {
   impl(server_options o, actors::registry_actor r, caf::actor_system& s)
       : options(std::move(o)), registry(std::move(r)), system(s) {
     if (!options.ready) options.ready = std::make_shared<readiness>();
+    if (!options.metrics) options.metrics = std::make_shared<node_metrics>();
   }
 };
 
@@ -82,6 +83,9 @@ void server::start() {
   sv->registry = m.registry;
   sv->service_keys = m.options.service_keys;
   sv->idempotency = m.options.idempotency;
+  sv->metrics = m.options.metrics;
+  sv->metrics_keys = m.options.metrics_keys;
+  sv->cluster_lag = m.options.cluster_lag;
   m.state = std::make_shared<server_state>();
   m.state->ready = m.options.ready;
   sv->ready = m.state->ready;

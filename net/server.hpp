@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
 namespace caf { class actor_system; }
@@ -35,6 +37,12 @@ struct server_options {
   /// The keeper of Idempotency-Key answers (actors::runtime::idempotency()); without one, a request
   /// carrying a key answers 503.
   actors::idempotency_actor idempotency;
+  /// SPEC §10: where counters go (app/ shares it with the core's commit observer). Null: the server's own.
+  std::shared_ptr<node_metrics> metrics;
+  /// Keys that may read GET /metrics besides a sysadmin token (metrics_key_file); compared in constant time.
+  std::vector<std::string> metrics_keys;
+  /// Seconds since this node last followed the other nodes, for actas_cluster_lag_seconds; may be empty.
+  std::function<double()> cluster_lag;
 };
 
 /// An I/O thread's body: runs `ioc` until it is stopped or runs out of work. A handler that throws is

@@ -41,6 +41,12 @@ public:
         slot_(std::move(slot)), state_(std::move(state)), busy_(state_->busy->acquire()) {}
 
   ~ws_session() override {
+    // SPEC §10 actas_ws_closed_total{code}: the code this side closed with, else the peer's, else 1006
+    // (the connection just went away).
+    if (counted_) {
+      const auto peer = static_cast<unsigned>(ws_.reason().code);
+      state_->sv->metrics->ws_closed(close_ ? static_cast<unsigned>(close_->code) : peer != 0 ? peer : 1006u);
+    }
     if (proxy_) {
       state_->proxies->remove(proxy_);
       caf::anon_send_exit(proxy_, caf::exit_reason::user_shutdown);
@@ -69,6 +75,8 @@ private:
     if (ec) return;
     req_ = {};
     auto& sv = *state_->sv;
+    sv.metrics->ws_opened();
+    counted_ = true;
     proxy_ = spawn_socket_proxy(*sv.system, weak_from_this(), state_->open);
     state_->proxies->add(proxy_);
     // The registry routes the tab: `hello` first, then the banners that apply to it.
@@ -217,6 +225,7 @@ private:
   bool writing_ = false;
   bool closing_ = false;
   bool close_started_ = false;
+  bool counted_ = false;  ///< opened in actas_ws_connections; closed in the destructor
   bool gone_ = false;
   std::optional<websocket::close_reason> close_;
 };

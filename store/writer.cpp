@@ -23,8 +23,9 @@ public:
   /// Jobs waiting beyond this are refused (done(false)) rather than queued.
   static constexpr std::size_t max_queued = 1 << 17;
 
-  group_writer(const std::string& db_path, std::size_t max_batch)
-    : runner_(db_path),
+  group_writer(const std::string& db_path, std::size_t max_batch, commit_observer observe)
+    : observe_(std::move(observe)),
+      runner_(db_path),
       checkpointer_(runner_.db().sqlite() ? std::make_unique<checkpointer>(db_path, runner_.db()) : nullptr),
       // PostgreSQL: each job's SAVEPOINT is a subtransaction, and past 64 in one transaction the server's
       // per-backend cache of them overflows, which slows every session on that server.
@@ -83,7 +84,9 @@ private:
           queue_.pop_front();
         }
       }
+      const auto began = std::chrono::steady_clock::now();
       auto results = runner_.run(batch, counters_);
+      if (observe_) observe_(std::chrono::steady_clock::now() - began, batch.size());
       std::vector<pending_job> again;
       deliver(batch, results, again);
       batch.clear();
@@ -96,6 +99,7 @@ private:
     }
   }
 
+  commit_observer observe_;
   batch_runner runner_;
   // SQLite only (PostgreSQL checkpoints itself). After runner_: hooks its connection; destroyed after the
   // thread joined.
@@ -150,13 +154,14 @@ private:
 
 } // namespace
 
-std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch, bool reserve) {
+std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch, bool reserve,
+                                          commit_observer observe) {
   // Before the writer's thread and connection exist, so the first commit already writes over zeros.
   if (reserve && !is_postgresql_url(db_path)) {
     database db(db_path);
     reserve_wal(db, wal_bytes_for_load(db.page_size()));
   }
-  return std::make_unique<group_writer>(db_path, max_batch);
+  return std::make_unique<group_writer>(db_path, max_batch, std::move(observe));
 }
 
 std::unique_ptr<writer> make_inline_writer(const std::string& db_path) {

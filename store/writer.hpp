@@ -1,6 +1,7 @@
 #pragma once
 /// Group commit: every state change and its audit events are one job; concurrent jobs share one
 /// transaction and so one fsync; no job's `done` runs before its commit is durable.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +20,11 @@ struct writer_stats {
   /// Whether the last commit succeeded (false from a failed commit until the next one that succeeds).
   bool audit_writable = true;
 };
+
+/// Told after every group commit (committed or not) how long its transaction took and how many jobs it
+/// carried (SPEC §10 actas_commit_duration_seconds, actas_commit_batch_size). Runs on the writer's thread:
+/// must be quick and must not throw.
+using commit_observer = std::function<void(std::chrono::duration<double> took, std::size_t jobs)>;
 
 /// How often a job that keeps deadlocking runs before it is answered as failed (writer::job).
 inline constexpr int max_job_runs = 5;
@@ -51,7 +57,7 @@ public:
 /// WAL file is first made as long as it gets under load (about 70 MB, once per database; see
 /// store/wal_reserve.hpp), so commits write over it instead of growing it.
 std::unique_ptr<writer> make_group_writer(const std::string& db_path, std::size_t max_batch = 512,
-                                          bool reserve = false);
+                                          bool reserve = false, commit_observer observe = {});
 
 /// Runs each job in its own transaction on the caller's thread and calls `done` before returning.
 /// For deterministic actor tests (virtual time).

@@ -178,6 +178,17 @@ TEST_F(config_test, service_key_errors_never_echo_the_key) {
   refused({}, "only one");
 }
 
+TEST_F(config_test, metrics_keys_come_from_their_own_file_and_are_not_service_keys) {
+  write("scrapers", key_b + "\n\n" + key_c + "\n");
+  env_["ACTAS_SERVICE_KEY"] = key_a;
+  const auto c = ok({"--config", write("actas.toml", "metrics_key_file = \"scrapers\"\n")});
+  EXPECT_EQ(c.metrics_keys, (std::vector<std::string>{key_b, key_c}));
+  EXPECT_EQ(c.service_keys, std::vector<std::string>{key_a});
+  EXPECT_TRUE(ok({}).metrics_keys.empty());
+  refused({"--config", write("absent.toml", "metrics_key_file = \"absent\"\n")}, "metrics_key_file in");
+  refused({"--config", write("empty.toml", "metrics_key_file = \"\"\n")}, "'metrics_key_file'");
+}
+
 TEST_F(config_test, unreadable_or_empty_key_file_refuses) {
   env_["ACTAS_SERVICE_KEY_FILE"] = (dir_ / "missing").string();
   refused({}, "cannot read service key file");

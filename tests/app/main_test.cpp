@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
@@ -105,6 +106,36 @@ TEST_F(actas_binary_test, version_prints_and_exits_zero) {
   process actas({"--version"});
   EXPECT_TRUE(exited_with(actas.wait_exit(), 0));
   EXPECT_EQ(actas.out_text.rfind("actas ", 0), 0u) << actas.out_text;
+}
+
+TEST_F(actas_binary_test, check_config_says_what_the_server_would_say_and_starts_nothing) {
+  const auto data = dir_ / "data";
+  const auto good = dir_ / "good.toml";
+  const auto bad = dir_ / "bad.toml";
+  {
+    std::ofstream(good) << "listen = \"127.0.0.1:" << port_ << "\"\ndata = \"" << data.string() << "\"\n";
+    std::ofstream(bad) << "listen = \"127.0.0.1:" << port_ << "\"\nlisten_backlog = 5\n";
+  }
+  process ok({"check-config", good.string()});
+  EXPECT_TRUE(exited_with(ok.wait_exit(), 0)) << ok.err_text;
+  EXPECT_NE(ok.out_text.find("is a valid configuration: listen http://127.0.0.1:" + port_), std::string::npos)
+      << ok.out_text;
+  EXPECT_FALSE(fs::exists(data)) << "check-config created the data folder";
+
+  process checked({"check-config", bad.string()});
+  EXPECT_TRUE(exited_with(checked.wait_exit(), 2));
+  EXPECT_NE(checked.err_text.find("unknown key 'listen_backlog'"), std::string::npos) << checked.err_text;
+  process server({"--config", bad.string()});
+  EXPECT_TRUE(exited_with(server.wait_exit(), 2));
+  EXPECT_EQ(checked.err_text, server.err_text);
+
+  process missing({"check-config", (dir_ / "absent.toml").string()});
+  EXPECT_TRUE(exited_with(missing.wait_exit(), 2));
+  EXPECT_NE(missing.err_text.find("absent.toml"), std::string::npos) << missing.err_text;
+
+  process usage({"check-config"});
+  EXPECT_TRUE(exited_with(usage.wait_exit(), 2));
+  EXPECT_NE(usage.err_text.find("usage: actas check-config FILE"), std::string::npos) << usage.err_text;
 }
 
 } // namespace

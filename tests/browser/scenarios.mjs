@@ -58,6 +58,38 @@ const scenarios = [
     assert(missing.status === 404, `an unknown asset answered ${missing.status}`);
   }],
 
+  ['the browser enforces the console\'s security policy: injected inline script and framing are refused', async (world) => {
+    // A page of its own, not in world.pages: the refusals it provokes are console errors on purpose.
+    const page = await newPage(world.browser);
+    const refusals = [];
+    page.on('console', (m) => { if (/Content Security Policy/.test(m.text())) refusals.push(m.text()); });
+    await page.goto(base);
+    await page.getByLabel('Username').waitFor();
+    // What an HTML injection would try: an inline script and an inline handler. Neither may run.
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = true;';
+      document.body.append(s);
+      const img = document.createElement('img');
+      img.setAttribute('src', 'data:image/gif;base64,R0lGODlhAQABAAAAACw=');
+      img.setAttribute('onload', 'window.handlerRan = true;');
+      document.body.append(img);
+    });
+    await until(async () => refusals.length >= 1, 'Chromium reported no Content Security Policy refusal');
+    const ran = await page.evaluate(() => ({ injected: window.injected === true, handler: window.handlerRan === true }));
+    assert(!ran.injected, 'an injected inline script ran');
+    assert(!ran.handler, 'an injected inline event handler ran');
+    // Framed by another origin's page, the console does not load (frame-ancestors 'none', X-Frame-Options).
+    const framer = await newPage(world.browser);
+    // The outer page's load event waits for the frame, whether it loaded or was refused.
+    await framer.setContent(`<iframe src="${base}" name="console"></iframe>`, { waitUntil: 'load' });
+    const framed = framer.frame({ name: 'console' });
+    const rendered = framed ? await framed.getByLabel('Username').count().catch(() => 0) : 0;
+    assert(rendered === 0, `the console rendered inside a frame (${framed?.url()})`);
+    await page.context().close();
+    await framer.context().close();
+  }],
+
   ['sign in: a wrong password is refused, the demo logins work', async (world) => {
     const page = await newPage(world.browser);
     world.pages.push(page);

@@ -1,4 +1,7 @@
 // HTTP over real sockets: framing, limits, errors, login, logout, tokens.
+#include <algorithm>
+#include <sstream>
+
 #include "server_fixture.hpp"
 
 namespace actas::testing {
@@ -29,8 +32,109 @@ TEST_F(http_test, healthz_answers_json_that_no_cache_keeps_and_no_cookie_or_cors
 
 TEST_F(http_test, unknown_routes_are_404_not_found) {
   expect_error(get("/v1/nothing"), 404, "not_found");
-  expect_error(http(port_, "DELETE", "/v1/me"), 404, "not_found");
+  expect_error(http(port_, "DELETE", "/v1/nothing"), 404, "not_found");
   expect_error(get("/assets/nothing.js"), 404, "not_found");
+  expect_error(http(port_, "OPTIONS", "/assets/nothing.js"), 404, "not_found");
+}
+
+TEST_F(http_test, a_known_path_asked_with_another_method_is_405_naming_the_methods_it_answers) {
+  auto r = http(port_, "DELETE", "/v1/me");
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.headers["allow"], "GET, HEAD");
+  for (const std::string method : {"OPTIONS", "TRACE", "PUT", "GET", "BREW"}) {
+    r = http(port_, method, "/v1/login");
+    expect_error(r, 405, "method_not_allowed");
+    EXPECT_EQ(r.headers["allow"], "POST") << method;
+  }
+  r = http(port_, "POST", "/v1/impersonations/s_1/end/", "{}");
+  expect_error(r, 404, "not_found");  // another path (a trailing slash), not another method
+  r = http(port_, "GET", "/v1/impersonations/s_1/end");
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.headers["allow"], "POST");
+  r = http(port_, "DELETE", "/v1/me/preferences");
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.headers["allow"], "GET, PUT, HEAD");
+  r = http(port_, "POST", "/", "{}");  // the console's page and files are read-only
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.headers["allow"], "GET, HEAD");
+  r = http(port_, "OPTIONS", "/assets/app.js");
+  expect_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.headers["allow"], "GET, HEAD");
+}
+
+/// The status line, the headers (lowercase names) and whatever followed the blank line.
+struct raw_answer {
+  std::string status_line;
+  std::map<std::string, std::string> headers;
+  std::string after_headers;
+};
+
+raw_answer split_raw(const std::string& raw) {
+  raw_answer a;
+  const auto end = raw.find("\r\n\r\n");
+  if (end == std::string::npos) return a;
+  a.after_headers = raw.substr(end + 4);
+  std::istringstream lines(raw.substr(0, end));
+  std::getline(lines, a.status_line);
+  if (!a.status_line.empty() && a.status_line.back() == '\r') a.status_line.pop_back();
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    a.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+  }
+  return a;
+}
+
+TEST_F(http_test, head_answers_as_get_would_without_the_body) {
+  const auto token = this->token("ann");
+  for (const std::string target : {"/", "/assets/app.js", "/healthz", "/v1/me", "/v1/nothing"}) {
+    const auto got = http(port_, "GET", target, {}, target == "/v1/me" ? token : std::string{});
+    ASSERT_NE(got.status, 0u) << got.error;
+    std::string request = "HEAD " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (target == "/v1/me") request += "Authorization: Bearer " + token + "\r\n";
+    const auto head = split_raw(raw_exchange(port_, request + "\r\n"));
+    EXPECT_EQ(head.status_line, "HTTP/1.1 " + std::to_string(got.status) + " " +
+                                    (got.status == 200 ? "OK" : "Not Found")) << target;
+    EXPECT_EQ(head.headers.at("content-length"), std::to_string(got.text.size())) << target;
+    EXPECT_EQ(head.headers.at("content-type"), got.headers.at("content-type")) << target;
+    EXPECT_EQ(head.after_headers, "") << target << ": a HEAD answer carried a body";
+  }
+  // A HEAD of a path that only answers POST is refused like any other method.
+  const auto head = split_raw(raw_exchange(port_, "HEAD /v1/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  EXPECT_EQ(head.status_line, "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(head.headers.at("allow"), "POST");
+  EXPECT_EQ(head.after_headers, "");
+}
+
+TEST_F(http_test, the_console_and_every_answer_carry_the_security_headers) {
+  const auto page = get("/");
+  ASSERT_EQ(page.status, 200u);
+  for (const std::string target : {"/", "/assets/app.js", "/assets/app.css", "/healthz", "/v1/me", "/v1/nothing"}) {
+    auto r = get(target);
+    ASSERT_NE(r.status, 0u) << r.error;
+    const auto& csp = r.headers["content-security-policy"];
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << target << ": " << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << target << ": " << csp;
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << target << ": " << csp;
+    EXPECT_EQ(csp.find("unsafe"), std::string::npos) << target << ": " << csp;
+    EXPECT_EQ(csp.find("http"), std::string::npos) << target << ": no foreign origin: " << csp;
+    EXPECT_EQ(r.headers["x-frame-options"], "DENY") << target;
+    EXPECT_EQ(r.headers["x-content-type-options"], "nosniff") << target;
+    EXPECT_EQ(r.headers["referrer-policy"], "no-referrer") << target;
+  }
+  // The page obeys its own policy: every script is a file of the console, no inline script or handler.
+  for (std::size_t at = page.text.find("<script"); at != std::string::npos; at = page.text.find("<script", at + 1)) {
+    const auto tag = page.text.substr(at, page.text.find('>', at) - at);
+    EXPECT_NE(tag.find("src=\"/assets/"), std::string::npos) << tag;
+  }
+  EXPECT_EQ(page.text.find(" onclick="), std::string::npos);
+  EXPECT_EQ(page.text.find(" style="), std::string::npos);
+  // A refused, unreadable request is answered with them too.
+  auto refused = split_raw(raw_exchange(port_, "GARBAGE\r\n\r\n"));
+  EXPECT_EQ(refused.headers["x-content-type-options"], "nosniff") << refused.status_line;
 }
 
 TEST_F(http_test, the_web_console_is_served_at_the_root) {
