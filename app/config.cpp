@@ -50,7 +50,7 @@ constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
     "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "token_ttl_s", "token_idle_s",
-    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "cluster"};
+    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "log_format", "cluster"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
 // Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
 // reads); above 60 s a revoked token would work on a cut-off node for a minute.
@@ -84,7 +84,7 @@ void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std
 
 /// Values the TOML file sets; everything else keeps its default.
 struct file_values {
-  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, log_level;
+  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, log_level, log_format;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
@@ -139,6 +139,7 @@ file_values read_toml(const std::string& path) {
   if (auto k = string_of("service_key_file")) v.service_key_file = k->empty() ? *k : relative_to(base, *k);
   if (auto k = string_of("metrics_key_file")) v.metrics_key_file = k->empty() ? *k : relative_to(base, *k);
   v.log_level = string_of("log_level");
+  v.log_format = string_of("log_format");
   if (const auto* node = table.get("demo")) {
     if (!node->is_boolean()) fail(where("demo") + " must be true or false");
     v.demo = node->as_boolean()->get();
@@ -177,7 +178,7 @@ file_values read_toml(const std::string& path) {
 
 /// Values given on the command line.
 struct flag_values {
-  std::string listen, data, config, log_level;
+  std::string listen, data, config, log_level, log_format;
   bool demo = false;
   std::vector<std::string> allowed_origins;
 };
@@ -197,6 +198,7 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   auto* origin_opt = cli.add_option("--allowed-origin", f.allowed_origins,
                                     "http(s)://host[:port] a browser may connect from (repeatable)");
   auto* config_opt = cli.add_option("--config", f.config, "TOML configuration file");
+  auto* format_opt = cli.add_option("--log-format", f.log_format, "text or json (one object a line; default text)");
   auto* level_opt = cli.add_option("--log-level", f.log_level,
                                    "trace, debug, info, warn, error, critical or off (default info)");
   cli.footer("To move a node onto PostgreSQL: actas migrate --help. "
@@ -339,6 +341,18 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   }
   if (!log_levels.contains(c.log_level))
     fail(level_where + " '" + c.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
+
+  std::string format_where = "log format";
+  if (file.log_format) {
+    c.log_format = *file.log_format;
+    format_where = file_where("log_format");
+  }
+  if (format_opt->count()) {
+    c.log_format = f.log_format;
+    format_where = "--log-format";
+  }
+  if (c.log_format != "text" && c.log_format != "json")
+    fail(format_where + " '" + c.log_format + "' is not one of text, json");
 
   if (c.demo && !is_loopback_host(c.listen_host))
     fail("demo mode (--demo) listens on loopback only (127.0.0.0/8, ::1 or localhost), not on '" + c.listen_host +

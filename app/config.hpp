@@ -46,6 +46,8 @@ struct server_config {
   std::int64_t ws_idle_timeout_s = 300;
   /// spdlog level name: trace, debug, info, warn, error, critical, off.
   std::string log_level = "info";
+  /// SPEC §10 Logs: "text" (spdlog's colour-free lines) or "json" (one object a line, app/json_log.hpp).
+  std::string log_format = "text";
 };
 
 /// Reads one environment variable; nullopt when unset.

@@ -14,6 +14,7 @@
 #include "app/check_config.hpp"
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
+#include "app/json_log.hpp"
 #include "app/migrate.hpp"
 #include "crypto/crypto.hpp"
 #include "net/server.hpp"
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
   }
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("actas"));
+  if (parsed.config->log_format == "json") spdlog::set_formatter(std::make_unique<app::json_log_formatter>());
   spdlog::set_level(spdlog::level::from_str(parsed.config->log_level));
 
   // Block the stop signals before any thread starts, so every thread inherits the mask and only

@@ -144,9 +144,9 @@ private:
                        "a request body must be JSON sent with 'Content-Type: application/json'");
     if (c->req.websocket_upgrade) {
       upgrade_request_.emplace(std::move(req));
-      c->upgrade = [self = shared_from_this(), answered](actors::principal who, std::string resume_after) {
+      c->upgrade = [self = shared_from_this(), answered, id](actors::principal who, std::string resume_after) {
         *answered = true;
-        self->hand_over(std::move(who), std::move(resume_after));
+        self->hand_over(std::move(who), std::move(resume_after), id);
       };
     }
     handle_idempotently(std::move(c), *route->h);
@@ -201,7 +201,10 @@ private:
     res_.set("X-Request-Id", request_id);
     if (r.replayed)
       res_.set("Idempotent-Replayed", "true");
-    state_->sv->metrics->count_request(route_label_, r.status, std::chrono::steady_clock::now() - started_);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+    state_->sv->metrics->count_request(route_label_, r.status, took);
+    // The access log names the route's pattern, never the raw target: a query string may carry a ticket.
+    spdlog::debug("request {}: {} answered {} in {:.3f} ms", request_id, route_label_, r.status, took.count() * 1000);
     // A draining server answers what is in flight, then closes the connection.
     // Decided once, here: a response announced as kept alive is followed by a read even if a drain began
     // while it was being written, so the client's next request is answered (503, Connection: close).
@@ -263,8 +266,12 @@ private:
   }
 
   /// The ticket was redeemed: the connection becomes a WebSocket (it keeps its place in the count).
-  void hand_over(actors::principal who, std::string resume_after) {
+  void hand_over(actors::principal who, std::string resume_after, const std::string& request_id) {
     if (!upgrade_request_) return;
+    // 101 is answered by the WebSocket handshake itself; counted here like every other answer.
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+    state_->sv->metrics->count_request(route_label_, 101, took);
+    spdlog::debug("request {}: {} answered 101 (WebSocket) in {:.3f} ms", request_id, route_label_, took.count() * 1000);
     auto req = std::move(*upgrade_request_);
     upgrade_request_.reset();
     busy_.reset();  // the WebSocket holds its own place in the drain

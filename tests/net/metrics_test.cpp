@@ -148,8 +148,10 @@ TEST_F(metrics_test, a_scripted_story_moves_the_counters_as_it_says) {
   // The start, its end and the logins were committed: at least those jobs, in at least one commit.
   EXPECT_GE(moved("actas_commit_batch_size_sum"), 3);
   EXPECT_GE(moved("actas_commit_duration_seconds_count"), 1);
-  // Nine answers before the last scrape: a login, two starts, an end, two authorizes, a ticket, two scrapes.
-  EXPECT_EQ(moved("actas_http_request_duration_seconds_count"), 9);
+  // Ten answers before the last scrape: a login, two starts, an end, two authorizes, a ticket, the
+  // WebSocket's upgrade, two scrapes.
+  EXPECT_EQ(moved("actas_http_request_duration_seconds_count"), 10);
+  EXPECT_EQ(moved(R"(actas_http_requests_total{route="GET /v1/ws",status="101"})"), 1);
 }
 
 } // namespace
