@@ -132,6 +132,18 @@ runtime::~runtime() {
 
 registry_actor runtime::registry() const { return impl_->registry; }
 
+bool runtime::answers_within(std::chrono::milliseconds budget) {
+  if (impl_->stopped || !impl_->registry)
+    return false;
+  // The cheapest question the registry answers; a registry stuck in a handler (or a writer it waits on)
+  // does not answer it in time.
+  caf::scoped_actor self{impl_->sys};
+  bool answered = false;
+  self->request(impl_->registry, budget, metrics_atom::value, caller_ref{"", true, ""})
+    .receive([&](const counts_reply&) { answered = true; }, [&](const caf::error&) { answered = false; });
+  return answered;
+}
+
 idempotency_actor runtime::idempotency() const { return impl_->idempotency; }
 
 caf::actor_system& runtime::system() { return impl_->sys; }

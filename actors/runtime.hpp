@@ -57,6 +57,9 @@ public:
   /// Seconds since this node last completed a follow round of the other nodes (SPEC §10
   /// actas_cluster_lag_seconds); 0 on a database of its own. Any thread.
   double follow_lag_seconds() const;
+  /// Whether the registry answers a question within `budget` (the systemd watchdog's test of life).
+  /// Blocks the calling thread for at most `budget`; never call it from an actor or an I/O thread.
+  bool answers_within(std::chrono::milliseconds budget);
   /// Exits the registry (its sessions are linked to it), stops the writer after its queue is durable,
   /// then lets the actor system end. Idempotent.
   void shutdown();

@@ -15,6 +15,7 @@
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
 #include "app/json_log.hpp"
+#include "app/systemd_notify.hpp"
 #include "app/migrate.hpp"
 #include "crypto/crypto.hpp"
 #include "net/server.hpp"
@@ -97,12 +98,15 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   // First line of stdout, before the logins table: scripts and tests read the real port from it.
   std::cout << "listening on " << url << "/" << std::endl;
   if (seed) std::cout << app::format_logins(seed->logins, url) << std::flush;
+  app::notify_ready("serving " + url);
+  app::watchdog watchdog([&core](std::chrono::milliseconds budget) { return core.answers_within(budget); });
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   spdlog::info("{} received, draining", signal_name(sig));
+  app::notify_stopping();
   // SPEC §8: answer what is in flight and close every WebSocket 1012 within the drain budget, leaving the
   // rest of the 10 s for the core to stop.
   http.drain(drain_budget);
