@@ -49,7 +49,7 @@ constexpr std::int64_t min_ws_idle_s = 2;
 constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
-    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "token_ttl_s", "token_idle_s",
+    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "audit_signing_key_file", "token_ttl_s", "token_idle_s",
     "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "log_format", "cluster"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
 // Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
@@ -84,7 +84,7 @@ void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std
 
 /// Values the TOML file sets; everything else keeps its default.
 struct file_values {
-  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, log_level, log_format;
+  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, audit_signing_key_file, log_level, log_format;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
@@ -138,6 +138,8 @@ file_values read_toml(const std::string& path) {
   v.database_url = string_of("database_url");
   if (auto k = string_of("service_key_file")) v.service_key_file = k->empty() ? *k : relative_to(base, *k);
   if (auto k = string_of("metrics_key_file")) v.metrics_key_file = k->empty() ? *k : relative_to(base, *k);
+  if (auto k = string_of("audit_signing_key_file"))
+    v.audit_signing_key_file = k->empty() ? *k : relative_to(base, *k);
   v.log_level = string_of("log_level");
   v.log_format = string_of("log_format");
   if (const auto* node = table.get("demo")) {
@@ -295,6 +297,18 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   if (file.metrics_key_file) {
     if (file.metrics_key_file->empty()) fail("'metrics_key_file' in config file '" + f.config + "' is empty");
     c.metrics_keys = unique(keys_from_file(*file.metrics_key_file, "metrics_key_file in '" + f.config + "'"));
+  }
+  // SPEC §10: the Ed25519 seed that signs audit heads, 64 hex digits on one line (`openssl rand -hex 32`).
+  if (file.audit_signing_key_file) {
+    const auto where = "audit_signing_key_file in '" + f.config + "'";
+    if (file.audit_signing_key_file->empty()) fail("'audit_signing_key_file' in config file '" + f.config + "' is empty");
+    const auto keys = keys_from_file(*file.audit_signing_key_file, where);
+    const auto is_hex = [](const std::string& k) {
+      return k.size() == 64 && k.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    };
+    if (keys.size() != 1 || !is_hex(keys.front()))
+      fail("the file of " + where + " must hold one Ed25519 seed: 64 hex digits on one line (openssl rand -hex 32)");
+    c.audit_signing_seed = keys.front();
   }
 
   const auto file_where = [&](const char* key) { return "'" + std::string(key) + "' in config file '" + f.config + "'"; };

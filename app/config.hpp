@@ -31,6 +31,9 @@ struct server_config {
   std::vector<std::string> service_keys;
   /// Keys of metrics_key_file: they may read GET /metrics (SPEC §10), nothing else.
   std::vector<std::string> metrics_keys;
+  /// The Ed25519 seed of audit_signing_key_file (64 hex digits), empty without one: it signs the head of
+  /// every GET /v1/audit/verify answer and every `actas audit export` (SPEC §10).
+  std::string audit_signing_seed;
   /// User token lifetime and idle timeout (SPEC §6: 12 h and 1 h).
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime.hpp"
+#include "app/audit_cli.hpp"
 #include "app/check_config.hpp"
 #include "app/config.hpp"
 #include "app/demo_seed.hpp"
@@ -18,6 +19,7 @@
 #include "app/systemd_notify.hpp"
 #include "app/migrate.hpp"
 #include "crypto/crypto.hpp"
+#include "crypto/signing.hpp"
 #include "net/server.hpp"
 #include "store/database.hpp"
 
@@ -81,6 +83,8 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.metrics = metrics;
   so.metrics_keys = cfg.metrics_keys;
   so.cluster_lag = [&core] { return core.follow_lag_seconds(); };
+  if (!cfg.audit_signing_seed.empty())
+    so.audit_signer = std::make_shared<const crypto::signing_key>(*crypto::signing_key::from_seed_hex(cfg.audit_signing_seed));
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
   net::server http(so, core.registry(), core.system());
   http.start();
@@ -122,6 +126,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "migrate")
     return app::run_migrate({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
+  if (!args.empty() && args.front() == "audit")
+    return app::run_audit({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
   if (!args.empty() && args.front() == "check-config")
     return app::run_check_config({args.begin() + 1, args.end()}, app::process_env(), std::cout, std::cerr);
   const auto parsed = app::parse_config(args, app::process_env());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "crypto/signing.hpp"
 #include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
@@ -33,6 +34,8 @@ struct services {
   std::vector<std::string> metrics_keys;
   /// Seconds since this node last followed the other nodes (0 on a database of its own); may be empty.
   std::function<double()> cluster_lag;
+  /// Signs the head of every GET /v1/audit/verify answer (audit_signing_key_file); null: no signed head.
+  std::shared_ptr<const crypto::signing_key> audit_signer;
 };
 
 struct request {

@@ -1,6 +1,8 @@
 /// Reading and verifying the audit chain (SPEC §5); who may read which chain is the registry's call.
+#include <chrono>
 #include <limits>
 
+#include "codec/audit_head_json.hpp"
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
 
@@ -9,6 +11,11 @@ namespace actas::net {
 namespace {
 
 using domain::errc;
+
+/// When a head was signed: the wall clock (informational; the chain's own times come from the core).
+domain::timestamp signed_at() {
+  return std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now());
+}
 
 /// Largest page of events one call returns.
 constexpr std::int64_t max_events = 1000;
@@ -49,8 +56,19 @@ void verify(call_ptr c) {
   auto i = c->req.query.find("chain");
   std::string chain = i == c->req.query.end() ? std::string{} : i->second;
   ask<actors::verify_reply>(
-    c, [c](actors::verify_reply& r) { answer(*c, 200, encode(r.chain, r.result)); }, actors::verify_atom::value,
-    *hash, std::move(chain));
+    c,
+    [c](actors::verify_reply& r) {
+      auto body = encode(r.chain, r.result);
+      // SPEC §10: a head the node vouches for, to be kept elsewhere. Only for a chain that verified (from
+      // its first event, so its seq is the count): a broken chain gets no signature to launder it.
+      if (const auto& key = c->sv->audit_signer; key && r.result.ok) {
+        domain::signed_head h{r.chain, r.result.events, r.result.head, signed_at(), key->key_id(), {}};
+        h.signature = key->sign_hex(domain::head_message(h.chain, h.seq, h.hash, h.at));
+        body["signed_head"] = codec::encode(h);
+      }
+      answer(*c, 200, body);
+    },
+    actors::verify_atom::value, *hash, std::move(chain));
 }
 
 } // namespace

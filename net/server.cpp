@@ -86,6 +86,7 @@ void server::start() {
   sv->metrics = m.options.metrics;
   sv->metrics_keys = m.options.metrics_keys;
   sv->cluster_lag = m.options.cluster_lag;
+  sv->audit_signer = m.options.audit_signer;
   m.state = std::make_shared<server_state>();
   m.state->ready = m.options.ready;
   sv->ready = m.state->ready;

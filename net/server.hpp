@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "crypto/signing.hpp"
 #include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
@@ -43,6 +44,8 @@ struct server_options {
   std::vector<std::string> metrics_keys;
   /// Seconds since this node last followed the other nodes, for actas_cluster_lag_seconds; may be empty.
   std::function<double()> cluster_lag;
+  /// Signs audit heads (SPEC §10); null: verify answers carry no signed head.
+  std::shared_ptr<const crypto::signing_key> audit_signer;
 };
 
 /// An I/O thread's body: runs `ioc` until it is stopped or runs out of work. A handler that throws is
