@@ -30,7 +30,7 @@ struct services {
   /// What GET /readyz reports.
   std::shared_ptr<readiness> ready = std::make_shared<readiness>();
   /// SPEC §10: the node's metrics (never null), and the keys of metrics_key_file that may read them.
-  std::shared_ptr<node_metrics> metrics;
+  std::shared_ptr<node_metrics> metrics = std::make_shared<node_metrics>();
   std::vector<std::string> metrics_keys;
   /// Seconds since this node last followed the other nodes (0 on a database of its own); may be empty.
   std::function<double()> cluster_lag;
