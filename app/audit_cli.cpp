@@ -1,6 +1,8 @@
 #include "app/audit_cli.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -69,7 +71,11 @@ int run_export(const std::vector<std::string>& args, const env_lookup& env, std:
   const auto verdict = db.verify(chain, sha256);
   std::int64_t last_seq = after_seq;
   std::string last_hash;
-  for (const auto& e : db.audit_after(chain, after_seq)) {
+  // A running node may append while this reads: a chain that verified is exported up to the head it
+  // verified, so the signed head covers only checked events.
+  const auto limit = verdict.ok ? std::max<std::int64_t>(0, verdict.events - after_seq)
+                                : std::numeric_limits<std::int64_t>::max();
+  for (const auto& e : db.audit_after(chain, after_seq, limit)) {
     out << domain::export_line(e) << "\n";
     last_seq = e.seq;
     last_hash = e.hash;

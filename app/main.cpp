@@ -103,13 +103,16 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   std::cout << "listening on " << url << "/" << std::endl;
   if (seed) std::cout << app::format_logins(seed->logins, url) << std::flush;
   app::notify_ready("serving " + url);
-  app::watchdog watchdog([&core](std::chrono::milliseconds budget) { return core.answers_within(budget); });
+  std::optional<app::watchdog> watchdog;
+  watchdog.emplace([&core](std::chrono::milliseconds budget) { return core.answers_within(budget); });
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   spdlog::info("{} received, draining", signal_name(sig));
+  // The watchdog goes first: from here on the core is meant to stop answering.
+  watchdog.reset();
   app::notify_stopping();
   // SPEC §8: answer what is in flight and close every WebSocket 1012 within the drain budget, leaving the
   // rest of the 10 s for the core to stop.
