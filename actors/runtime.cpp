@@ -110,19 +110,19 @@ struct runtime::impl {
 runtime::runtime(const runtime_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
 
 bool runtime::stale() const {
-  if (!impl_->shared_database)
-    return false;
+  return impl_->shared_database && follow_lag_ms() > impl_->max_staleness.count();
+}
+
+std::int64_t runtime::follow_lag_ms() const {
   const auto now_ms =
     std::chrono::duration_cast<std::chrono::milliseconds>(impl_->sys.clock().now().time_since_epoch()).count();
-  return now_ms - impl_->followed_at->load() > impl_->max_staleness.count();
+  return now_ms - impl_->followed_at->load();
 }
 
 double runtime::follow_lag_seconds() const {
   if (!impl_->shared_database)
     return 0;
-  const auto now_ms =
-    std::chrono::duration_cast<std::chrono::milliseconds>(impl_->sys.clock().now().time_since_epoch()).count();
-  return std::max<double>(0, static_cast<double>(now_ms - impl_->followed_at->load()) / 1000.0);
+  return std::max<double>(0, static_cast<double>(follow_lag_ms()) / 1000.0);
 }
 
 runtime::~runtime() {

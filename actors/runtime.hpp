@@ -65,6 +65,9 @@ public:
   void shutdown();
 
 private:
+  /// Milliseconds since the last completed follow round began (shared database only).
+  std::int64_t follow_lag_ms() const;
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/subcommand.hpp"
 #include "codec/audit_head_json.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/signing.hpp"
@@ -22,19 +23,13 @@ namespace {
 
 using nlohmann::json;
 
-/// Parses `args` with `cli`; an exit code when the parse ended the command (help, or an error).
 std::optional<int> parse(CLI::App& cli, const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    cli.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << cli.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "actas audit: " << e.what() << "\n";
-    return 2;
-  }
-  return std::nullopt;
+  return parse_subcommand(cli, args, "actas audit", out, err);
+}
+
+/// Whether `h` is signed by the holder of `public_key` (hex).
+bool signed_by(const domain::signed_head& h, const std::string& public_key) {
+  return crypto::verify_signature_hex(public_key, domain::head_message(h.chain, h.seq, h.hash, h.at), h.signature);
 }
 
 /// The node's configuration as the server would read it from `config` and `data` (either may be empty).
@@ -157,7 +152,7 @@ int run_verify(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (w.head) {
     if (w.events > 0 && (w.head->chain != w.chain || w.head->seq != w.last_seq || w.head->hash != w.last_hash))
       return bad(line_no, "the signed head is not the last event (" + w.head->chain + " seq " + std::to_string(w.head->seq) + ")");
-    if (!public_key.empty() && !crypto::verify_signature_hex(public_key, domain::head_message(w.head->chain, w.head->seq, w.head->hash, w.head->at), w.head->signature))
+    if (!public_key.empty() && !signed_by(*w.head, public_key))
       return bad(line_no, "the head's signature is not valid for the given public key");
   }
   if (!head_file.empty()) {
@@ -168,7 +163,7 @@ int run_verify(const std::vector<std::string>& args, std::ostream& out, std::ost
       err << "actas audit verify: " << head_file << " holds no signed head\n";
       return 2;
     }
-    if (!public_key.empty() && !crypto::verify_signature_hex(public_key, domain::head_message(saved->chain, saved->seq, saved->hash, saved->at), saved->signature)) {
+    if (!public_key.empty() && !signed_by(*saved, public_key)) {
       out << "FAILED: the saved head's signature is not valid for the given public key\n";
       return 1;
     }

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/subcommand.hpp"
+
 #include "crypto/crypto.hpp"
 #include "store/copy.hpp"
 
@@ -18,16 +20,7 @@ int run_migrate(const std::vector<std::string>& args, const env_lookup& env, std
   cli.footer("Stop the node first: the copy holds the SQLite write lock while it runs. A password belongs in "
              "ACTAS_DATABASE_URL, ~/.pgpass or PGPASSWORD, never in --to (it would show in `ps`): one there is "
              "refused.");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    cli.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << cli.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "actas migrate: " << e.what() << "\n";
-    return 2;
-  }
+  if (auto done = parse_subcommand(cli, args, "actas migrate", out, err)) return *done;
   // SPEC §8: a password never on the command line (it would show in `ps` and the shell's history).
   if (!to.empty() && store::redact(to) != to) {
     err << "actas migrate: --to must not carry a password; put it in ACTAS_DATABASE_URL (and leave out --to), "

@@ -5,15 +5,17 @@
 
 namespace actas::net {
 
-bool is_service(const call& c) {
+bool presents_key(const call& c, const std::vector<std::string>& keys) {
   auto presented = bearer_token(c.req);
   if (!presented)
     return false;
   bool match = false;
-  for (const auto& key : c.sv->service_keys)
+  for (const auto& key : keys)
     match |= crypto::equal_constant_time(*presented, key);
   return match;
 }
+
+bool is_service(const call& c) { return presents_key(c, c.sv->service_keys); }
 
 std::optional<actors::caller_ref> caller_of(const call& c) {
   if (is_service(c))

@@ -1,6 +1,8 @@
 #pragma once
 /// Who calls: the platform with a service key, or a bearer token.
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "actors/messages.hpp"
 #include "net/call.hpp"
@@ -10,6 +12,10 @@ namespace actas::net {
 /// True when the bearer token is one of the configured service keys. Every key is compared, in constant
 /// time, so timing tells nothing about which matched or how far.
 bool is_service(const call& c);
+
+/// True when the bearer token is one of `keys` (any key list: service keys, metrics keys), compared the
+/// same way.
+bool presents_key(const call& c, const std::vector<std::string>& keys);
 
 /// The caller of a request that both the platform and users may make; nullopt when neither a service key
 /// nor a bearer token came with it (401).

@@ -1,7 +1,5 @@
 /// GET /metrics (SPEC §10): the Prometheus text exposition, for a sysadmin token or a metrics key.
-#include <algorithm>
-
-#include "crypto/crypto.hpp"
+#include "net/caller.hpp"
 #include "net/handlers.hpp"
 #include "net/reply.hpp"
 
@@ -11,20 +9,12 @@ namespace {
 
 using domain::errc;
 
-bool is_metrics_key(const call& c) {
-  auto presented = bearer_token(c.req);
-  if (!presented) return false;
-  bool match = false;
-  for (const auto& key : c.sv->metrics_keys) match |= crypto::equal_constant_time(*presented, key);
-  return match;
-}
-
 void metrics(call_ptr c) {
   if (!only_query(*c, {})) return;
   actors::caller_ref who;
   who.ip = c->req.ip;
   // A metrics key reads metrics and nothing else; it is not a service key (the registry sees `service`).
-  if (is_metrics_key(*c)) {
+  if (presents_key(*c, c->sv->metrics_keys)) {
     who.service = true;
   } else {
     auto hash = bearer_hash(c->req);
@@ -38,9 +28,8 @@ void metrics(call_ptr c) {
       node_metrics::state now;
       now.sessions_active = r.sessions_active;
       now.grants_active = r.grants_active;
-      const auto problems = sv.ready->problems();
-      now.ready = problems.empty();
-      now.audit_writable = std::find(problems.begin(), problems.end(), "audit_unwritable") == problems.end();
+      now.ready = sv.ready->problems().empty();
+      now.audit_writable = sv.ready->audit_writable();
       now.cluster_lag_seconds = sv.cluster_lag ? sv.cluster_lag() : 0;
       response res{200, sv.metrics->exposition(now)};
       res.content_type = std::string(metrics_content_type);

@@ -26,11 +26,13 @@ public:
   void set_draining() { draining_.store(true); }
 
   bool draining() const { return draining_.load(); }
+  /// Whether the audit log can be written now (the pushed flag and the probe).
+  bool audit_writable() const { return audit_writable_.load() && (!audit_probe_ || audit_probe_()); }
   /// What keeps the node from being ready ("draining", "audit_unwritable", "chain_broken"); empty: ready.
   std::vector<std::string> problems() const {
     std::vector<std::string> out;
     if (draining_.load()) out.emplace_back("draining");
-    if (!audit_writable_.load() || (audit_probe_ && !audit_probe_())) out.emplace_back("audit_unwritable");
+    if (!audit_writable()) out.emplace_back("audit_unwritable");
     if (!chain_ok_.load()) out.emplace_back("chain_broken");
     if (stale_probe_ && stale_probe_()) out.emplace_back("stale");
     return out;
