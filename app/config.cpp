@@ -14,6 +14,7 @@
 
 #include "app/address.hpp"
 #include "app/service_keys.hpp"
+#include "net/tls.hpp"
 
 #ifndef ACTAS_VERSION
 #define ACTAS_VERSION "0.0.0"
@@ -49,7 +50,7 @@ constexpr std::int64_t min_ws_idle_s = 2;
 constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
-    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "audit_signing_key_file", "token_ttl_s", "token_idle_s",
+    "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "audit_signing_key_file", "tls_cert_file", "tls_key_file", "token_ttl_s", "token_idle_s",
     "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "log_format", "cluster"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
 // Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
@@ -84,7 +85,8 @@ void check_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std
 
 /// Values the TOML file sets; everything else keeps its default.
 struct file_values {
-  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, audit_signing_key_file, log_level, log_format;
+  std::optional<std::string> listen, data, database_url, service_key_file, metrics_key_file, audit_signing_key_file,
+      tls_cert_file, tls_key_file, log_level, log_format;
   std::optional<bool> demo;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
@@ -140,6 +142,8 @@ file_values read_toml(const std::string& path) {
   if (auto k = string_of("metrics_key_file")) v.metrics_key_file = k->empty() ? *k : relative_to(base, *k);
   if (auto k = string_of("audit_signing_key_file"))
     v.audit_signing_key_file = k->empty() ? *k : relative_to(base, *k);
+  if (auto k = string_of("tls_cert_file")) v.tls_cert_file = k->empty() ? *k : relative_to(base, *k);
+  if (auto k = string_of("tls_key_file")) v.tls_key_file = k->empty() ? *k : relative_to(base, *k);
   v.log_level = string_of("log_level");
   v.log_format = string_of("log_format");
   if (const auto* node = table.get("demo")) {
@@ -238,6 +242,22 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
   const auto hp = parse_host_port(listen, listen_where, true);
   c.listen_host = hp.host;
   c.listen_port = hp.port;
+
+  // SPEC §10 TLS: both files or neither; loaded here once so a wrong pair refuses the start (and
+  // check-config) with OpenSSL's reason instead of failing the first handshake.
+  if (file.tls_cert_file.has_value() != file.tls_key_file.has_value())
+    fail("config file '" + f.config + "' sets only one of tls_cert_file and tls_key_file; HTTPS needs both");
+  if (file.tls_cert_file) {
+    if (file.tls_cert_file->empty() || file.tls_key_file->empty())
+      fail("'tls_cert_file' and 'tls_key_file' in config file '" + f.config + "' must not be empty");
+    try {
+      net::tls_certificate probe(*file.tls_cert_file, *file.tls_key_file);
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    c.tls_cert_file = *file.tls_cert_file;
+    c.tls_key_file = *file.tls_key_file;
+  }
 
   if (file.data) c.data_dir = *file.data;
   if (data_opt->count()) c.data_dir = f.data;
@@ -403,7 +423,7 @@ std::string db_path(const server_config& c) {
 }
 
 std::string listen_url(const server_config& c) {
-  return origin_of("http", c.listen_host, c.listen_port);
+  return origin_of(c.tls_cert_file.empty() ? "http" : "https", c.listen_host, c.listen_port);
 }
 
 } // namespace actas::app

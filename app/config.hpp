@@ -34,6 +34,9 @@ struct server_config {
   /// The Ed25519 seed of audit_signing_key_file (64 hex digits), empty without one: it signs the head of
   /// every GET /v1/audit/verify answer and every `actas audit export` (SPEC §10).
   std::string audit_signing_seed;
+  /// SPEC §10 TLS: PEM certificate chain and private key; both set: HTTPS and WSS only (reloaded on
+  /// SIGHUP), both empty: plain HTTP.
+  std::string tls_cert_file, tls_key_file;
   /// User token lifetime and idle timeout (SPEC §6: 12 h and 1 h).
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;
@@ -75,8 +78,8 @@ parse_result parse_config(const std::vector<std::string>& args, const env_lookup
 /// Where the database is: database_url when set, else the SQLite file under the data folder.
 std::string db_path(const server_config& c);
 
-/// "http://HOST:PORT" of the listen address (IPv6 in brackets), for the startup line and the default
-/// allowed origin.
+/// "http://HOST:PORT" of the listen address ("https://" with TLS; IPv6 in brackets), for the startup line
+/// and the default allowed origin.
 std::string listen_url(const server_config& c);
 
 } // namespace actas::app

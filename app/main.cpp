@@ -1,5 +1,5 @@
 /// `actas`: reads the configuration, seeds the demo realm when asked, runs the core and serves the HTTP and
-/// WebSocket API until SIGTERM or SIGINT, then shuts down in order (STYLE.md): drain (SPEC §8), stop the I/O
+/// WebSocket API until SIGTERM or SIGINT (SIGHUP reloads the TLS certificate), then shuts down in order (STYLE.md): drain (SPEC §8), stop the I/O
 /// threads, then the core. Exit codes: 0 normal, 1 failure while running, 2 refused configuration.
 #include <csignal>
 #include <filesystem>
@@ -21,6 +21,7 @@
 #include "crypto/crypto.hpp"
 #include "crypto/signing.hpp"
 #include "net/server.hpp"
+#include "net/tls.hpp"
 #include "store/database.hpp"
 
 namespace {
@@ -35,6 +36,18 @@ domain::timestamp wall_now() {
 constexpr std::chrono::milliseconds drain_budget{5000};
 
 const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "signal"; }
+
+/// SIGHUP (SPEC §10): the TLS certificate and key are read again for the connections accepted from now on;
+/// open ones keep theirs. A pair that does not load leaves the old one serving.
+void reload_tls(net::tls_certificate* tls) {
+  if (!tls) return spdlog::info("SIGHUP received; nothing to reload (no tls_cert_file)");
+  app::notify_reloading();
+  if (auto error = tls->reload())
+    spdlog::error("SIGHUP: the TLS certificate was not reloaded, the previous one still serves: {}", *error);
+  else
+    spdlog::info("SIGHUP: TLS certificate reloaded from {}", tls->cert_file());
+  app::notify_ready("serving again after a reload");
+}
 
 int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   crypto::init();
@@ -83,6 +96,9 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.metrics = metrics;
   so.metrics_keys = cfg.metrics_keys;
   so.cluster_lag = [&core] { return core.follow_lag_seconds(); };
+  std::shared_ptr<net::tls_certificate> tls;
+  if (!cfg.tls_cert_file.empty()) tls = std::make_shared<net::tls_certificate>(cfg.tls_cert_file, cfg.tls_key_file);
+  so.tls = tls;
   if (!cfg.audit_signing_seed.empty())
     so.audit_signer = std::make_shared<const crypto::signing_key>(*crypto::signing_key::from_seed_hex(cfg.audit_signing_seed));
   // Declared after the core, so it is destroyed first: its connections still talk to live actors.
@@ -107,9 +123,11 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   watchdog.emplace([&core](std::chrono::milliseconds budget) { return core.answers_within(budget); });
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) reload_tls(tls.get());
   // A second signal while shutting down takes its default action: Ctrl-C twice always stops.
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  sigset_t stop_only = stop_signals;
+  sigdelset(&stop_only, SIGHUP);
+  pthread_sigmask(SIG_UNBLOCK, &stop_only, nullptr);
   spdlog::info("{} received, draining", signal_name(sig));
   // The watchdog goes first: from here on the core is meant to stop answering.
   watchdog.reset();
@@ -153,6 +171,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {

@@ -8,6 +8,8 @@ namespace actas::app {
 
 void notify_ready(const std::string& status) { sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str()); }
 
+void notify_reloading() { sd_notify(0, "RELOADING=1\nSTATUS=reloading the TLS certificate"); }
+
 void notify_stopping() { sd_notify(0, "STOPPING=1\nSTATUS=draining"); }
 
 watchdog::watchdog(std::function<bool(std::chrono::milliseconds)> alive) : alive_(std::move(alive)) {

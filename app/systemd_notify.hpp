@@ -13,6 +13,8 @@ namespace actas::app {
 
 /// READY=1 with a STATUS line for `systemctl status`.
 void notify_ready(const std::string& status);
+/// RELOADING=1 while SIGHUP's reload runs (notify_ready ends it): `systemctl reload` waits for it.
+void notify_reloading();
 /// STOPPING=1: systemd waits for the exit instead of counting the drain as a hang.
 void notify_stopping();
 

@@ -1,6 +1,8 @@
 #pragma once
 /// The API's routes, one file per area. Handlers only decode, ask the registry through the bridge and
 /// encode: every rule lives in domain/ and the registry.
+#include <string_view>
+
 #include "net/router.hpp"
 
 namespace actas::net {
@@ -22,6 +24,11 @@ void add_user_routes(router& r);
 void add_support_routes(router& r);
 /// GET /metrics.
 void add_metrics_routes(router& r);
+/// GET /v1/openapi.json.
+void add_openapi_routes(router& r);
+
+/// docs/openapi.json as it was when the binary was built (embedded by net/embed_openapi.cmake).
+std::string_view openapi_document();
 
 /// Every route of the API.
 inline router api_routes() {
@@ -31,6 +38,7 @@ inline router api_routes() {
   add_audit_routes(r);
   add_socket_routes(r);
   add_metrics_routes(r);
+  add_openapi_routes(r);
   add_policy_routes(r);
   add_user_routes(r);
   add_support_routes(r);

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -36,20 +37,48 @@ constexpr auto write_timeout = 30s;
 /// closing, so the client sees the answer instead of a reset.
 constexpr std::size_t linger_bytes = 1024 * 1024;
 constexpr auto linger_timeout = 2s;
+/// A TLS handshake, and the close_notify exchange at the end, get this long (a client that stalls them
+/// holds nothing longer).
+constexpr auto tls_handshake_timeout = 10s;
+constexpr auto tls_shutdown_timeout = 5s;
 
-class http_session : public std::enable_shared_from_this<http_session> {
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// `Stream` is beast::tcp_stream (plain HTTP) or tls_stream (HTTPS, SPEC §10): the same session either way,
+/// the TLS one first handshakes and ends with close_notify.
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+  using std::enable_shared_from_this<http_session>::shared_from_this;
+
 public:
-  http_session(tcp::socket socket, connection_limit::slot slot, std::shared_ptr<const server_state> state)
-      : stream_(std::move(socket)), slot_(std::move(slot)), state_(std::move(state)) {}
+  http_session(Stream stream, connection_limit::slot slot, std::shared_ptr<const server_state> state)
+      : stream_(std::move(stream)), slot_(std::move(slot)), state_(std::move(state)) {}
 
-  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::read, shared_from_this())); }
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (is_tls) {
+        self->lowest().expires_after(tls_handshake_timeout);
+        self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code ec) {
+          // A failed handshake (a plain-HTTP client, an old protocol, a distrusting peer) costs only this
+          // connection; it is logged at debug level as there may be many.
+          if (ec) return spdlog::debug("TLS handshake with {} failed: {}", self->slot_.address(), ec.message());
+          self->read();
+        });
+      } else {
+        self->read();
+      }
+    });
+  }
 
 private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(max_body_bytes);
     parser_->header_limit(max_header_bytes);
-    stream_.expires_after(read_timeout);
+    lowest().expires_after(read_timeout);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
@@ -58,7 +87,7 @@ private:
     if (ec == http::error::body_limit) return refuse(domain::errc::too_large, "the request body is over 64 KiB");
     if (ec == http::error::header_limit) return refuse(domain::errc::invalid_request, "the request headers are over 16 KiB");
     if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::eof ||
-        ec == asio::error::connection_reset)
+        ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated)
       return;
     if (ec) return refuse(domain::errc::invalid_request, "the request is not valid HTTP/1.1: " + ec.message());
     // Errors never escape (STYLE.md): whatever routing, decoding or a handler throws costs this request.
@@ -213,7 +242,7 @@ private:
     res_.body() = std::move(r.body);
     res_.prepare_payload();
     if (head_) res_.body().clear();  // Content-Length stays the GET's
-    stream_.expires_after(write_timeout);
+    lowest().expires_after(write_timeout);
     http::async_write(stream_, res_, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
   }
 
@@ -238,22 +267,26 @@ private:
     res_.keep_alive(false);
     res_.body() = error_body(code, message, id);
     res_.prepare_payload();
-    stream_.expires_after(write_timeout);
+    lowest().expires_after(write_timeout);
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      // Plain TCP says "no more" with a FIN; over TLS the answer's Connection: close says it, and the
+      // client closes once it has read the answer.
+      if constexpr (!is_tls) {
+        beast::error_code ignored;
+        self->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      }
       self->linger();
     });
   }
 
   void linger() {
-    stream_.expires_after(linger_timeout);
+    lowest().expires_after(linger_timeout);
     stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->lingered_ += n;
       if (ec || self->lingered_ > linger_bytes) {
         beast::error_code ignored;
-        self->stream_.socket().close(ignored);
+        self->lowest().socket().close(ignored);
         return;
       }
       self->linger();
@@ -261,8 +294,17 @@ private:
   }
 
   void shut_down() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (is_tls) {
+      // close_notify, so the client knows the answer was not cut; bounded, as the peer may never answer.
+      lowest().expires_after(tls_shutdown_timeout);
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->lowest().socket().close(ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
   }
 
   /// The ticket was redeemed: the connection becomes a WebSocket (it keeps its place in the count).
@@ -278,7 +320,7 @@ private:
     run_ws_session(std::move(stream_), std::move(req), std::move(who), std::move(resume_after), std::move(slot_), state_);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   connection_limit::slot slot_;
   std::shared_ptr<const server_state> state_;
@@ -303,7 +345,13 @@ private:
 } // namespace
 
 void run_http_session(tcp::socket socket, connection_limit::slot slot, std::shared_ptr<const server_state> state) {
-  std::make_shared<http_session>(std::move(socket), std::move(slot), std::move(state))->run();
+  std::make_shared<http_session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(slot), std::move(state))
+    ->run();
+}
+
+void run_https_session(tcp::socket socket, connection_limit::slot slot, std::shared_ptr<const server_state> state,
+                       const std::shared_ptr<asio::ssl::context>& tls) {
+  std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls), std::move(slot), std::move(state))->run();
 }
 
 } // namespace actas::net

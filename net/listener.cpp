@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/http_session.hpp"
+#include "net/tls.hpp"
 
 namespace actas::net {
 
@@ -57,7 +58,10 @@ void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (!peer_ec) {
       auto address = peer.address().to_string();
       if (auto slot = state_->limit->acquire(address)) {
-        run_http_session(std::move(socket), std::move(*slot), state_);
+        if (state_->tls)
+          run_https_session(std::move(socket), std::move(*slot), state_, state_->tls->current());
+        else
+          run_http_session(std::move(socket), std::move(*slot), state_);
       } else {
         spdlog::warn("{} holds too many connections; closing a new one", address);
         socket.close(peer_ec);

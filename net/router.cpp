@@ -117,4 +117,11 @@ std::vector<std::string> router::methods_at(std::string_view path) const {
   return out;
 }
 
+std::vector<router::route_key> router::routes() const {
+  std::vector<route_key> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern});
+  return out;
+}
+
 } // namespace actas::net

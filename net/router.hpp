@@ -1,5 +1,6 @@
 #pragma once
 /// Method + path → handler, with `{name}` path parameters and percent-decoded query strings.
+#include <compare>
 #include <functional>
 #include <map>
 #include <optional>
@@ -45,6 +46,16 @@ public:
   /// Every method some route answers at `path`, in the order they were added (for 405's `Allow`);
   /// empty when no route matches the path at all (404).
   std::vector<std::string> methods_at(std::string_view path) const;
+
+  /// One route as added: its method and pattern.
+  struct route_key {
+    std::string method;
+    std::string pattern;
+    auto operator<=>(const route_key&) const = default;
+  };
+  /// Every route, in the order they were added: what docs/openapi.json must describe, no more and no less
+  /// (tests/net/openapi_test.cpp holds the two side by side).
+  std::vector<route_key> routes() const;
 
 private:
   struct route;

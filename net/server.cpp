@@ -95,6 +95,7 @@ void server::start() {
   m.state->limit = std::make_shared<connection_limit>(m.options.max_connections_per_ip);
   m.state->proxies = std::make_shared<proxy_book>();
   m.state->ws_idle_timeout = m.options.ws_idle_timeout;
+  m.state->tls = m.options.tls;
   try {
     m.acceptor = std::make_shared<listener>(*m.ioc, endpoint, m.state);
   } catch (const boost::system::system_error& e) {
@@ -107,7 +108,9 @@ void server::start() {
     // As a browser writes it: the configured host (a name stays a name), IPv6 in brackets.
     const auto& h = m.options.host;
     const auto host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
-    m.origins.push_back("http://" + host + (m.bound_port == 80 ? "" : ":" + std::to_string(m.bound_port)));
+    const std::uint16_t default_port = m.options.tls ? 443 : 80;
+    m.origins.push_back((m.options.tls ? "https://" : "http://") + host +
+                        (m.bound_port == default_port ? "" : ":" + std::to_string(m.bound_port)));
   }
   sv->allowed_origins = m.origins;
   m.state->sv = std::move(sv);

@@ -21,6 +21,8 @@ namespace boost::asio { class io_context; }
 
 namespace actas::net {
 
+class tls_certificate;
+
 struct server_options {
   std::string host = "127.0.0.1";
   /// 0: any free port (see server::port()).
@@ -46,6 +48,9 @@ struct server_options {
   std::function<double()> cluster_lag;
   /// Signs audit heads (SPEC §10); null: verify answers carry no signed head.
   std::shared_ptr<const crypto::signing_key> audit_signer;
+  /// SPEC §10 TLS: serve HTTPS and WSS with this certificate (whoever holds it may reload() it on SIGHUP);
+  /// null: plain HTTP.
+  std::shared_ptr<const tls_certificate> tls;
 };
 
 /// An I/O thread's body: runs `ioc` until it is stopped or runs out of work. A handler that throws is

@@ -20,6 +20,8 @@
 
 namespace actas::net {
 
+class tls_certificate;
+
 /// Open while the server runs. Actor threads post onto connection strands only through it, so once
 /// closed nothing new reaches the I/O side.
 class gate {
@@ -124,6 +126,8 @@ struct server_state {
   std::shared_ptr<readiness> ready = std::make_shared<readiness>();
   /// Requests being answered and WebSockets open: what a drain waits for.
   std::shared_ptr<in_flight> busy = std::make_shared<in_flight>();
+  /// SPEC §10: with a certificate, every connection is HTTPS/WSS; null: plain HTTP.
+  std::shared_ptr<const tls_certificate> tls;
 };
 
 } // namespace actas::net

@@ -7,7 +7,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,9 +34,14 @@ domain::timestamp wall_now() {
   return std::chrono::time_point_cast<domain::duration>(std::chrono::system_clock::now());
 }
 
-class ws_session : public live_sink, public std::enable_shared_from_this<ws_session> {
+/// `Stream` is beast::tcp_stream (ws://) or beast::ssl_stream over it (wss://); nothing else differs.
+template <class Stream>
+class ws_session : public live_sink, public std::enable_shared_from_this<ws_session<Stream>> {
+  using std::enable_shared_from_this<ws_session>::shared_from_this;
+  using std::enable_shared_from_this<ws_session>::weak_from_this;
+
 public:
-  ws_session(beast::tcp_stream stream, http::request<http::string_body> req, actors::principal who,
+  ws_session(Stream stream, http::request<http::string_body> req, actors::principal who,
              std::string resume_after, connection_limit::slot slot, std::shared_ptr<const server_state> state)
       : executor_(stream.get_executor()), ws_(std::move(stream)), req_(std::move(req)), who_(std::move(who)),
         resume_after_(std::move(resume_after)),
@@ -209,7 +216,7 @@ private:
   }
 
   asio::any_io_executor executor_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   asio::steady_timer close_timer_{executor_};
   http::request<http::string_body> req_;
   actors::principal who_;
@@ -234,8 +241,16 @@ private:
 
 void run_ws_session(beast::tcp_stream stream, http::request<http::string_body> req, actors::principal who,
                     std::string resume_after, connection_limit::slot slot, std::shared_ptr<const server_state> state) {
-  std::make_shared<ws_session>(std::move(stream), std::move(req), std::move(who), std::move(resume_after),
-                               std::move(slot), std::move(state))
+  std::make_shared<ws_session<beast::tcp_stream>>(std::move(stream), std::move(req), std::move(who),
+                                                  std::move(resume_after), std::move(slot), std::move(state))
+    ->run();
+}
+
+void run_ws_session(beast::ssl_stream<beast::tcp_stream> stream, http::request<http::string_body> req,
+                    actors::principal who, std::string resume_after, connection_limit::slot slot,
+                    std::shared_ptr<const server_state> state) {
+  std::make_shared<ws_session<beast::ssl_stream<beast::tcp_stream>>>(
+    std::move(stream), std::move(req), std::move(who), std::move(resume_after), std::move(slot), std::move(state))
     ->run();
 }
 

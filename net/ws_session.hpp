@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -23,5 +24,9 @@ inline constexpr std::uint16_t restart_close_code = 1012;
 void run_ws_session(boost::beast::tcp_stream stream, boost::beast::http::request<boost::beast::http::string_body> req,
                     actors::principal who, std::string resume_after, connection_limit::slot slot,
                     std::shared_ptr<const server_state> state);
+/// The same over TLS (WSS, SPEC §10).
+void run_ws_session(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+                    boost::beast::http::request<boost::beast::http::string_body> req, actors::principal who,
+                    std::string resume_after, connection_limit::slot slot, std::shared_ptr<const server_state> state);
 
 } // namespace actas::net

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/app/shell.hpp"
 #include "tests/net/process.hpp"
 #include "tests/store/temp_dir.hpp"
 
@@ -29,17 +30,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Runs `command` through the shell; its exit code and what it printed (stdout and stderr).
-std::pair<int, std::string> run(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::array<char, 4096> buf{};
-  while (auto n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 /// dist/actas.service with ExecStart pointing at the binary under test (verify checks that it exists and
 /// is executable); nothing else changed.
@@ -56,7 +46,7 @@ fs::path unit_under_test(const fs::path& dir) {
 
 TEST(systemd_test, the_unit_verifies_without_a_warning) {
   actas::testing::temp_dir dir;
-  const auto [rc, said] = run("systemd-analyze verify " + unit_under_test(dir.path()).string());
+  const auto [rc, said] = actas::testing::run_shell("systemd-analyze verify " + unit_under_test(dir.path()).string());
   EXPECT_EQ(rc, 0) << said;
   EXPECT_EQ(said, "") << "systemd-analyze verify warned";
 }
@@ -64,7 +54,7 @@ TEST(systemd_test, the_unit_verifies_without_a_warning) {
 TEST(systemd_test, the_sandbox_rates_ok_and_keeps_type_notify) {
   actas::testing::temp_dir dir;
   const auto unit = unit_under_test(dir.path());
-  const auto [rc, said] = run("systemd-analyze security --offline=true " + unit.string());
+  const auto [rc, said] = actas::testing::run_shell("systemd-analyze security --offline=true " + unit.string());
   EXPECT_EQ(rc, 0) << said;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(said, m, std::regex(R"(Overall exposure level for \S+: ([0-9.]+) (\w+))"))) << said;

@@ -3,6 +3,13 @@
 #include "client.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,6 +40,26 @@ beast::error_code run(asio::io_context& ioc, Start&& start) {
   ioc.restart();
   ioc.run();
   return result;
+}
+
+std::atomic<int> unrecorded_scopes{0};
+
+/// Appends one answer to this process's record (see client.hpp); does nothing unless asked to record.
+void record(const std::string& method, const std::string& target, unsigned status, const std::string& content_type,
+            const std::string& body) {
+  static const char* folder = std::getenv("ACTAS_RECORD_ANSWERS");
+  if (!folder || !*folder || status == 0 || unrecorded_scopes.load() > 0) return;
+  const json line{{"method", method}, {"target", target}, {"status", status}, {"content_type", content_type},
+                  {"body", body}};
+  // Tests send bytes that are not UTF-8 on purpose; the record keeps the rest of such an answer.
+  const auto text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  // Several threads of one test may receive answers at once; one line is written whole.
+  static std::mutex m;
+  const std::lock_guard lock(m);
+  std::error_code ignored;  // a folder that cannot be made shows as a record with nothing in it
+  std::filesystem::create_directories(folder, ignored);
+  std::ofstream out(std::string(folder) + "/answers-" + std::to_string(::getpid()) + ".jsonl", std::ios::app);
+  out << text;
 }
 
 json parse_or_null(const std::string& text) {
@@ -79,10 +106,14 @@ http_result exchange(asio::io_context& ioc, beast::tcp_stream& stream, beast::fl
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     out.headers[name] = std::string(f.value());
   }
+  record(std::string(req.method_string()), std::string(req.target()), out.status, out.headers["content-type"], out.text);
   return out;
 }
 
 } // namespace
+
+unrecorded::unrecorded() { ++unrecorded_scopes; }
+unrecorded::~unrecorded() { --unrecorded_scopes; }
 
 http_result http(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body,
                  const std::string& bearer, const std::map<std::string, std::string>& headers,
@@ -187,8 +218,12 @@ unsigned ws_client::connect(std::uint16_t port, const std::string& target, const
   if (ec) {
     m.closed = true;
     m.refusal = parse_or_null(res.body());
+    // Only a refusal is an answer; a failed connection leaves `res` as default-constructed (200).
+    if (ec == websocket::error::upgrade_declined)
+      record("GET", target, res.result_int(), std::string(res[bhttp::field::content_type]), res.body());
     return res.result_int();
   }
+  record("GET", target, 101, {}, {});
   return 101;
 }
 

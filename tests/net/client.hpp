@@ -25,6 +25,21 @@ struct http_result {
   std::string error;            ///< what went wrong when status is 0
 };
 
+/// Recording (tests/openapi/validate.mjs checks the record against docs/openapi.json): with the environment
+/// variable ACTAS_RECORD_ANSWERS naming a folder, every answer this client receives (HTTP, and the answer to
+/// a WebSocket upgrade) is appended to <folder>/answers-<pid>.jsonl as one JSON object a line:
+/// {method, target, status, content_type, body}. Bytes written by hand (raw_exchange) are not recorded.
+///
+/// While one of these lives, this process records nothing: for a test serving routes of its own, whose
+/// answers are not the API's.
+class unrecorded {
+public:
+  unrecorded();
+  ~unrecorded();
+  unrecorded(const unrecorded&) = delete;
+  unrecorded& operator=(const unrecorded&) = delete;
+};
+
 /// One request on a fresh connection. `bearer` sets `Authorization: Bearer …`.
 http_result http(std::uint16_t port, const std::string& method, const std::string& target,
                  const std::string& body = {}, const std::string& bearer = {},

@@ -153,9 +153,10 @@ private:
   std::optional<int> status_;
 };
 
-/// The port of the "listening on http://HOST:PORT/" line, once printed (bounded by start_timeout).
+/// The port of the "listening on http://HOST:PORT/" line ("https://" with TLS), once printed (bounded by
+/// start_timeout).
 inline std::optional<std::uint16_t> listening_port(process& p) {
-  const std::string marker = "listening on http://";
+  const std::string marker = "listening on http";
   std::optional<std::uint16_t> port;
   p.pump_until(
     [&] {
