@@ -389,6 +389,7 @@ introspect_reply introspect(registry_self self, const caller_ref& c, const std::
   facts.kind = t.kind;
   facts.session_id = t.session_id;
   facts.actor_id = t.actor_id;
+  facts.issued_at = t.created_at;
   facts.expires_at = t.expires_at;
   if (t.session_id)
     if (auto s = st.sessions.find(*t.session_id); s != st.sessions.end()) {

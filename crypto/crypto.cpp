@@ -47,6 +47,18 @@ std::string random_token() {
   return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  std::size_t written = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &written, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size())
+    return std::nullopt;
+  out.resize(written);
+  return out;
+}
+
 std::string random_id(std::string_view prefix) {
   std::array<unsigned char, 16> raw{};
   randombytes_buf(raw.data(), raw.size());

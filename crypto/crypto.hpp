@@ -1,5 +1,6 @@
 #pragma once
 /// libsodium behind a few small functions: hashes, random tokens and ids, password hashing.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ std::string hash_password(std::string_view password);
 
 /// Constant-time check of a password against a hash string made by hash_password.
 bool verify_password(std::string_view password, const std::string& hash);
+
+/// Standard base64 (RFC 4648 §4, padded) to bytes; nullopt when `text` is not that.
+std::optional<std::string> base64_decode(std::string_view text);
 
 /// Constant-time equality of two byte strings (service keys).
 bool equal_constant_time(std::string_view a, std::string_view b);

@@ -21,6 +21,8 @@ introspection introspect_token(const token_facts& facts) {
   }
   out.active = true;
   out.sub = facts.subject->user_id;
+  out.username = facts.subject->username;
+  out.iat = facts.issued_at;
   out.exp = facts.expires_at;
   out.portal = facts.session_portal ? facts.session_portal : facts.subject->home_portal;
   return out;

@@ -16,13 +16,16 @@ struct actor_link {
   friend bool operator==(const actor_link&, const actor_link&) = default;
 };
 
-/// `{active, sub, act: {sub, sid, act?}, exp, portal}`. `act` is the nesting flattened, nearest real
-/// actor first: act[0] is the outer `act`, act[1] the `act` inside it, and so on. Inactive tokens are
+/// `{active, sub, act: {sub, sid, act?}, exp, portal}` plus RFC 7662's `token_type` (always
+/// `access_token`), `iat` and `username` (SPEC §9). `act` is the nesting flattened, nearest real actor
+/// first: act[0] is the outer `act`, act[1] the `act` inside it, and so on. Inactive tokens are
 /// `{active: false}` and nothing else (every other field empty).
 struct introspection {
   bool active = false;
   id sub;
+  std::string username;  ///< the subject's username (`sub` is its id)
   std::vector<actor_link> act;
+  timestamp iat{};
   timestamp exp{};
   std::optional<id> portal;
 };
@@ -38,6 +41,7 @@ struct token_facts {
                                      ///< impersonations a temporary admin started)
   std::optional<id> session_portal;  ///< the session's portal; otherwise the subject's home portal
   timestamp expires_at{};
+  timestamp issued_at{};  ///< `iat`: when the token was made
 };
 
 /// A user token: no `act`. A grant token: act = [{support user}]. An impersonation: act = [{actor, sid}],

@@ -48,6 +48,8 @@ struct request {
   std::optional<std::string> origin;
   std::optional<std::string> idempotency_key;
   bool websocket_upgrade = false;
+  /// The body is `application/x-www-form-urlencoded` (only on a route that takes forms; see router::add).
+  bool form_body = false;
   std::string ip;          ///< the peer address of the socket
   std::string request_id;  ///< "req_…", in every error body and in X-Request-Id
 };

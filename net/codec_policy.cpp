@@ -109,9 +109,15 @@ json encode(const domain::introspection& i) {
       level["act"] = act;
     act = level;
   }
+  const auto seconds = [](domain::timestamp t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
   json out{{"active", true},
+           {"token_type", "access_token"},
            {"sub", i.sub},
-           {"exp", std::chrono::duration_cast<std::chrono::seconds>(i.exp.time_since_epoch()).count()},
+           {"username", i.username},
+           {"iat", seconds(i.iat)},
+           {"exp", seconds(i.exp)},
            {"portal", i.portal ? json(*i.portal) : json(nullptr)}};
   if (!act.is_null())
     out["act"] = act;

@@ -20,11 +20,10 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
-} // namespace
-
-bool is_json_content_type(std::string_view value) {
+/// `media_type`, in any letter case, with at most the parameter charset=utf-8.
+bool is_utf8_media_type(std::string_view value, std::string_view media_type) {
   const auto semicolon = value.find(';');
-  if (!equals_ignoring_case(trim(value.substr(0, semicolon)), "application/json")) return false;
+  if (!equals_ignoring_case(trim(value.substr(0, semicolon)), media_type)) return false;
   if (semicolon == std::string_view::npos) return true;
   // One parameter at most, and only charset=utf-8 (RFC 8259 §8.1: JSON is UTF-8).
   const auto parameter = trim(value.substr(semicolon + 1));
@@ -34,6 +33,14 @@ bool is_json_content_type(std::string_view value) {
   if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"')
     charset = charset.substr(1, charset.size() - 2);
   return equals_ignoring_case(charset, "utf-8");
+}
+
+} // namespace
+
+bool is_json_content_type(std::string_view value) { return is_utf8_media_type(value, "application/json"); }
+
+bool is_form_content_type(std::string_view value) {
+  return is_utf8_media_type(value, "application/x-www-form-urlencoded");
 }
 
 } // namespace actas::net

@@ -85,12 +85,38 @@ void create_portal(call_ptr c) {
     actors::caller_ref{"", true, c->req.ip}, *p);
 }
 
+/// RFC 7662 §2.1: `token` (and the optional `token_type_hint`, which changes nothing: every token is an
+/// access token) as JSON or as a form.
+std::optional<std::string> introspected_token(call& c) {
+  if (!c.req.form_body)
+    return decode_or_fail(c, [&] {
+      auto j = parse_body(c.req.body);
+      json_reader r(j, {"token", "token_type_hint"});
+      (void)r.opt_string("token_type_hint");
+      return r.string("token");
+    });
+  auto form = parse_form(c.req.body);
+  if (auto* e = std::get_if<decode_error>(&form)) {
+    fail(c, errc::invalid_request, "the form body " + e->message);
+    return std::nullopt;
+  }
+  auto& fields = std::get<std::map<std::string, std::string>>(form);
+  for (const auto& [key, value] : fields)
+    if (key != "token" && key != "token_type_hint") {
+      fail(c, errc::invalid_request, "unknown field '" + key + "'");
+      return std::nullopt;
+    }
+  auto i = fields.find("token");
+  if (i == fields.end() || i->second.empty()) {
+    fail(c, errc::invalid_request, "'token' is required");
+    return std::nullopt;
+  }
+  return i->second;
+}
+
 void introspect(call_ptr c) {
-  if (!is_service(*c)) return fail(*c, errc::unauthenticated, "a service key is required");
-  auto token = decode_or_fail(*c, [&] {
-    auto j = parse_body(c->req.body);
-    return json_reader(j, {"token"}).string("token");
-  });
+  if (!is_service_by_bearer_or_basic(*c)) return fail(*c, errc::unauthenticated, "a service key is required");
+  auto token = introspected_token(*c);
   if (!token) return;
   ask<actors::introspect_reply>(
     c, [c](actors::introspect_reply& r) { answer(*c, 200, encode(r.result)); }, actors::introspect_atom::value,
@@ -105,7 +131,7 @@ void add_user_routes(router& r) {
   r.add("PATCH", "/v1/users/{id}", once_settled(patch_user));
   r.add("POST", "/v1/realms", create_realm);
   r.add("POST", "/v1/portals", create_portal);
-  r.add("POST", "/v1/introspect", introspect);
+  r.add("POST", "/v1/introspect", introspect, body_formats::json_or_form);
 }
 
 } // namespace actas::net

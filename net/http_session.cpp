@@ -168,9 +168,12 @@ private:
     if (!route) return no_route(*c);
     c->req.params = std::move(route->params);
     route_label_ = c->req.method + " " + *route->pattern;
-    if (!c->req.body.empty() && !is_json_content_type(req[http::field::content_type]))
-      return fail_call(*c, domain::errc::invalid_request,
-                       "a request body must be JSON sent with 'Content-Type: application/json'");
+    if (!c->req.body.empty() && !is_json_content_type(req[http::field::content_type])) {
+      c->req.form_body = route->formats == body_formats::json_or_form && is_form_content_type(req[http::field::content_type]);
+      if (!c->req.form_body)
+        return fail_call(*c, domain::errc::invalid_request,
+                         "a request body must be JSON sent with 'Content-Type: application/json'");
+    }
     if (c->req.websocket_upgrade) {
       upgrade_request_.emplace(std::move(req));
       c->upgrade = [self = shared_from_this(), answered, id](actors::principal who, std::string resume_after) {

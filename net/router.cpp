@@ -62,21 +62,28 @@ decoded<target> parse_target(std::string_view raw) {
   if (q == std::string_view::npos) return t;
   auto query = raw.substr(q + 1);
   if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
-  if (query.empty()) return t;
-  for (auto pair : split(query, '&')) {
+  auto fields = parse_form(query);
+  if (auto* e = std::get_if<decode_error>(&fields)) return decode_error{"the query string " + e->message};
+  t.query = std::move(std::get<std::map<std::string, std::string>>(fields));
+  return t;
+}
+
+decoded<std::map<std::string, std::string>> parse_form(std::string_view raw) {
+  std::map<std::string, std::string> out;
+  for (auto pair : split(raw, '&')) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-    if (!key || !value) return decode_error{"the query string has a bad percent escape or invalid UTF-8"};
-    if (t.query.contains(*key)) return decode_error{"query parameter '" + *key + "' is given twice"};
-    t.query.emplace(std::move(*key), std::move(*value));
+    if (!key || !value) return decode_error{"has a bad percent escape or invalid UTF-8"};
+    if (out.contains(*key)) return decode_error{"gives the parameter '" + *key + "' twice"};
+    out.emplace(std::move(*key), std::move(*value));
   }
-  return t;
+  return out;
 }
 
-void router::add(std::string method, std::string_view pattern, handler h) {
-  route r{std::move(method), std::string(pattern), {}, std::move(h)};
+void router::add(std::string method, std::string_view pattern, handler h, body_formats formats) {
+  route r{std::move(method), std::string(pattern), {}, std::move(h), formats};
   for (auto s : split(pattern, '/')) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -103,6 +110,7 @@ std::optional<router::match> router::find(std::string_view method, std::string_v
     if (!matches(r, segments, &m)) continue;
     m.h = &r.h;
     m.pattern = &r.pattern;
+    m.formats = r.formats;
     return m;
   }
   return std::nullopt;

@@ -26,17 +26,25 @@ struct target {
 /// decoding and a parameter given twice.
 decoded<target> parse_target(std::string_view raw);
 
+/// An `application/x-www-form-urlencoded` body (or a query string without its '?'): the same rules as a
+/// query string.
+decoded<std::map<std::string, std::string>> parse_form(std::string_view raw);
+
+/// Which bodies a route takes besides JSON.
+enum class body_formats { json, json_or_form };
+
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`); nullopt for a bad escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
 class router {
 public:
   /// `pattern` is a path whose segments may be `{name}` (e.g. "/v1/impersonations/{id}/end").
-  void add(std::string method, std::string_view pattern, handler h);
+  void add(std::string method, std::string_view pattern, handler h, body_formats formats = body_formats::json);
 
   struct match {
     const handler* h = nullptr;
     const std::string* pattern = nullptr;  ///< as added, e.g. "/v1/impersonations/{id}/end"
+    body_formats formats = body_formats::json;
     std::map<std::string, std::string> params;
   };
   /// The route for `method` and the (raw) `path`; nullopt when none matches (or a parameter segment does
@@ -66,6 +74,7 @@ private:
     std::string pattern;
     std::vector<std::string> segments;  ///< "{name}" marks a parameter
     handler h;
+    body_formats formats = body_formats::json;
   };
   std::vector<route> routes_;
 };

@@ -57,6 +57,7 @@ TEST(introspection, nests_act_from_the_nearest_real_actor_outwards) {
     EXPECT_EQ(got.act, c.act);
     EXPECT_EQ(got.portal, c.portal);
     EXPECT_EQ(got.exp, c.active ? exp_at : timestamp{});  // an inactive answer is {active: false} only
+    EXPECT_EQ(got.username, c.active ? c.facts.subject->username : "");
   }
 }
 

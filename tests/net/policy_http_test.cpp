@@ -2,10 +2,21 @@
 // the platform's calls (tokens, introspection) and the support-access flow end to end.
 #include <gtest/gtest.h>
 
+#include <sodium.h>
+
 #include "tests/net/server_fixture.hpp"
 
 namespace actas::testing {
 namespace {
+
+/// Standard base64 with padding (what HTTP Basic carries), by libsodium.
+std::string base64(const std::string& in) {
+  std::string out(sodium_base64_encoded_len(in.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.find('\0'));
+  return out;
+}
 
 class policy_http_test : public server_fixture {
 protected:
@@ -119,6 +130,56 @@ TEST_F(policy_http_test, the_platform_provisions_mints_and_introspects) {
   // A deactivation by the platform ends the user's tokens at once.
   ASSERT_EQ(send("PATCH", "/v1/users/milton", {{"status", "inactive"}}, service_key_a).status, 200u);
   EXPECT_EQ(get("/v1/me", minted.body["token"].get<std::string>()).status, 401u);
+}
+
+// SPEC §9: what an off-the-shelf RFC 7662 client sends: a form body, the service key as HTTP Basic
+// password (any user name, the password form-encoded per RFC 6749 §2.3.1 or not) or as Bearer.
+TEST_F(policy_http_test, introspection_takes_the_rfc_7662_form_and_basic_authentication) {
+  auto started = start(token("adam"), "ann");
+  ASSERT_EQ(started.status, 201u) << started.text;
+  const auto imp = started.body["token"].get<std::string>();
+  const auto form = [&](const std::string& body, const std::string& authorization,
+                        const std::string& type = "application/x-www-form-urlencoded") {
+    return http(port_, "POST", "/v1/introspect", body, {}, {{"Content-Type", type}, {"Authorization", authorization}});
+  };
+  const auto basic = [](const std::string& user, const std::string& password) {
+    return "Basic " + base64(user + ":" + password);
+  };
+  for (const auto& auth : {basic("any-client", service_key_b), "Bearer " + service_key_a,
+                           basic("lms", service_key_a), "basic  " + base64("x:" + service_key_a)}) {
+    SCOPED_TRACE(auth.substr(0, 12));
+    auto r = form("token=" + imp + "&token_type_hint=access_token", auth);
+    ASSERT_EQ(r.status, 200u) << r.text;
+    EXPECT_EQ(r.body["active"], true);
+    EXPECT_EQ(r.body["token_type"], "access_token");
+    EXPECT_EQ(r.body["sub"], "ann");
+    EXPECT_EQ(r.body["username"], "ann");
+    EXPECT_EQ(r.body["act"]["sub"], "adam");
+    EXPECT_TRUE(r.body["iat"].is_number_integer());
+    EXPECT_LE(r.body["iat"].get<std::int64_t>(), r.body["exp"].get<std::int64_t>());
+  }
+  // The JSON form answers the same fields.
+  auto j = post("/v1/introspect", {{"token", imp}, {"token_type_hint", "access_token"}}, service_key_a);
+  EXPECT_EQ(j.body["username"], "ann") << j.text;
+  // A dead or unknown token is {"active": false} and nothing else, in either form.
+  EXPECT_EQ(form("token=nope", basic("lms", service_key_a)).body, json({{"active", false}}));
+  // Not a service key: 401, whether as the Basic password, a user name, or a user's token.
+  EXPECT_EQ(form("token=" + imp, basic("lms", "wrong")).status, 401u);
+  EXPECT_EQ(form("token=" + imp, basic(service_key_a, "")).status, 401u);
+  EXPECT_EQ(form("token=" + imp, "Basic not-base64!").status, 401u);
+  EXPECT_EQ(form("token=" + imp, "Bearer " + token("sara")).status, 401u);
+  // Bad forms are 400 with what is wrong.
+  auto twice = form("token=a&token=b", basic("lms", service_key_a));
+  EXPECT_EQ(twice.status, 400u);
+  EXPECT_NE(twice.body["error"]["message"].get<std::string>().find("'token' twice"), std::string::npos) << twice.text;
+  EXPECT_EQ(form("token=" + imp + "&client_id=x", basic("lms", service_key_a)).status, 400u);
+  EXPECT_EQ(form("token_type_hint=access_token", basic("lms", service_key_a)).status, 400u);
+  EXPECT_EQ(form("token=%zz", basic("lms", service_key_a)).status, 400u);
+  // Forms stay refused everywhere else: a cross-site form post reaches no other route.
+  auto elsewhere = http(port_, "POST", "/v1/login", "username=ann&password=demo", {},
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(elsewhere.status, 400u) << elsewhere.text;
+  EXPECT_EQ(form("token=" + imp, basic("lms", service_key_a), "text/plain").status, 400u);
 }
 
 TEST_F(policy_http_test, support_access_from_request_to_revoke) {
