@@ -189,6 +189,9 @@ struct authorize_reply {
   std::optional<domain::errc> code;
   std::optional<id> subject;
   std::optional<id> actor;
+  /// The impersonation session and the support grant the token acts under (forward auth's headers).
+  std::optional<id> session;
+  std::optional<id> grant;
 };
 
 /// GET/PUT /v1/me/preferences: a JSON object as text.

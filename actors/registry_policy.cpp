@@ -163,7 +163,7 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
   auto& st = self->state;
   auto auth = authenticate(self, cmd.token_hash);
   if (auth.error)
-    return authorize_reply{false, *auth.error, {}, {}};
+    return authorize_reply{false, *auth.error, {}, {}, {}, {}};
   const auto& who = auth.who;
   const auto* subject = st.dir.find_user(who.user_id);
   domain::authorize_context ctx;
@@ -179,7 +179,7 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
   }
   ctx.temporary_admin = ctx.temporary_admin || who.kind == domain::token_kind::grant;
   auto decision = domain::authorize(st.dir, ctx, cmd.action);
-  authorize_reply reply{decision.allowed, decision.code, who.user_id, who.actor_id};
+  authorize_reply reply{decision.allowed, decision.code, who.user_id, who.actor_id, who.session_id, who.grant_id};
   if (!domain::must_audit(ctx, decision)) {
     ++st.plain_allowed;
     return reply;
@@ -217,7 +217,8 @@ caf::result<authorize_reply> authorize(registry_self self, const authorize_comma
   if (cmd.resource && cmd.resource->size() <= 200)
     ev.detail_json = nlohmann::json{{"resource", *cmd.resource}}.dump();
   return answer_when_durable(self, [ev](store::transaction& tx) { tx.append_audit(ev); },
-                             authorize_reply{false, errc::audit_unavailable, reply.subject, reply.actor},
+                             authorize_reply{false, errc::audit_unavailable, reply.subject, reply.actor,
+                                             reply.session, reply.grant},
                              [reply](auto& rp) { rp.deliver(reply); });
 }
 

@@ -51,7 +51,7 @@ constexpr std::int64_t max_ws_idle_s = 3600;
 
 const std::vector<std::string> toml_keys{
     "listen", "data", "database_url", "demo", "allowed_origins", "service_key_file", "metrics_key_file", "audit_signing_key_file", "tls_cert_file", "tls_key_file", "token_ttl_s", "token_idle_s",
-    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "log_format", "cluster"};
+    "worker_threads", "io_threads", "max_connections_per_ip", "ws_idle_timeout_s", "log_level", "log_format", "cluster", "forward"};
 const std::vector<std::string> cluster_keys{"max_staleness_ms"};
 // Below 1.5 s a node would fail closed between two follow rounds (one a second, plus the round's own
 // reads); above 60 s a revoked token would work on a cut-off node for a minute.
@@ -91,7 +91,40 @@ struct file_values {
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<std::int64_t> token_ttl_s, token_idle_s, worker_threads, io_threads, max_connections_per_ip,
       ws_idle_timeout_s, max_staleness_ms;
+  std::vector<domain::forward_rule> forward_rules;
 };
+
+/// SPEC §9 `[[forward.rules]]`: method, path, action, each rule checked (domain/forward_auth.hpp).
+std::vector<domain::forward_rule> read_forward_rules(const toml::node& node, const std::string& path) {
+  const auto where = "'forward' in config file '" + path + "'";
+  if (!node.is_table()) fail(where + " must be a table ([forward] or [[forward.rules]])");
+  const auto& forward = *node.as_table();
+  for (const auto& [key, value] : forward) {
+    (void)value;
+    if (key.str() != "rules") fail("unknown key 'forward." + std::string(key.str()) + "' in config file '" + path + "' (known: forward.rules)");
+  }
+  std::vector<domain::forward_rule> rules;
+  const auto* list = forward.get("rules");
+  if (!list) return rules;
+  if (!list->is_array()) fail("'forward.rules' in config file '" + path + "' must be an array of tables ([[forward.rules]])");
+  if (list->as_array()->size() > domain::max_forward_rules)
+    fail("'forward.rules' in config file '" + path + "' has more than " + std::to_string(domain::max_forward_rules) + " rules");
+  for (const auto& item : *list->as_array()) {
+    const auto at = "forward rule " + std::to_string(rules.size() + 1) + " in config file '" + path + "'";
+    if (!item.is_table()) fail(at + " must be a table with method, path and action");
+    domain::forward_rule rule;
+    for (const auto& [key, value] : *item.as_table()) {
+      const std::string name(key.str());
+      if (name != "method" && name != "path" && name != "action") fail(at + " has the unknown key '" + name + "' (known: method, path, action)");
+      if (!value.is_string()) fail(at + ": '" + name + "' must be a string");
+      (name == "method" ? rule.method : name == "path" ? rule.path : rule.action) = value.as_string()->get();
+    }
+    if (rule.method.empty()) rule.method = "*";
+    if (auto problem = domain::forward_rule_problem(rule)) fail(at + ": " + *problem);
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
 
 /// Resolves a path written in the config file against the file's folder.
 std::string relative_to(const fs::path& base, const std::string& p) {
@@ -165,6 +198,7 @@ file_values read_toml(const std::string& path) {
   v.io_threads = int_of("io_threads");
   v.max_connections_per_ip = int_of("max_connections_per_ip");
   v.ws_idle_timeout_s = int_of("ws_idle_timeout_s");
+  if (const auto* node = table.get("forward")) v.forward_rules = read_forward_rules(*node, path);
   if (const auto* node = table.get("cluster")) {
     if (!node->is_table()) fail(where("cluster") + " must be a table ([cluster])");
     const auto& cluster = *node->as_table();
@@ -330,6 +364,8 @@ server_config build(const std::vector<std::string>& args, const env_lookup& env)
       fail("the file of " + where + " must hold one Ed25519 seed: 64 hex digits on one line (openssl rand -hex 32)");
     c.audit_signing_seed = keys.front();
   }
+
+  c.forward_rules = std::move(file.forward_rules);
 
   const auto file_where = [&](const char* key) { return "'" + std::string(key) + "' in config file '" + f.config + "'"; };
   if (file.token_ttl_s) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/forward_auth.hpp"
+
 namespace actas::app {
 
 /// The version `--version` prints (the CMake project version).
@@ -37,6 +39,8 @@ struct server_config {
   /// SPEC §10 TLS: PEM certificate chain and private key; both set: HTTPS and WSS only (reloaded on
   /// SIGHUP), both empty: plain HTTP.
   std::string tls_cert_file, tls_key_file;
+  /// SPEC §9 `[[forward.rules]]` for GET /v1/auth/forward; empty: every request asks `http.<method>`.
+  std::vector<domain::forward_rule> forward_rules;
   /// User token lifetime and idle timeout (SPEC §6: 12 h and 1 h).
   std::int64_t token_ttl_s = 12 * 3600;
   std::int64_t token_idle_s = 3600;

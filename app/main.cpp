@@ -87,6 +87,7 @@ int run(const app::server_config& cfg, const sigset_t& stop_signals) {
   so.ws_idle_timeout = std::chrono::seconds(cfg.ws_idle_timeout_s);
   so.allowed_origins = cfg.allowed_origins;
   so.service_keys = cfg.service_keys;
+  so.forward_rules = cfg.forward_rules;
   // The writer knows whether the last commit failed; the chain check ran while the core was built.
   ready->set_audit_probe([&core] { return core.audit_writable(); });
   ready->set_chain_ok(core.broken_chains().empty());

@@ -6,10 +6,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/interfaces.hpp"
 #include "crypto/signing.hpp"
+#include "domain/forward_auth.hpp"
 #include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
@@ -23,6 +25,8 @@ struct services {
   actors::registry_actor registry;
   /// Every valid service key (rotation); compared in constant time.
   std::vector<std::string> service_keys;
+  /// SPEC §9 `[[forward.rules]]`: what GET /v1/auth/forward asks authorize for a proxied request.
+  std::vector<domain::forward_rule> forward_rules;
   /// The keeper of Idempotency-Key answers (SPEC §6 Retries).
   actors::idempotency_actor idempotency;
   /// Normalised origins (lowercase, no default port) a WebSocket may be opened from.
@@ -48,6 +52,9 @@ struct request {
   std::optional<std::string> origin;
   std::optional<std::string> idempotency_key;
   bool websocket_upgrade = false;
+  /// GET /v1/auth/forward: the request a reverse proxy asks about (X-Original-Method/-URI from nginx, else
+  /// X-Forwarded-Method/-Uri from Traefik and Caddy); empty when not sent.
+  std::optional<std::string> original_method, original_uri;
   /// The body is `application/x-www-form-urlencoded` (only on a route that takes forms; see router::add).
   bool form_body = false;
   std::string ip;          ///< the peer address of the socket
@@ -59,6 +66,8 @@ struct response {
   unsigned status = 200;
   std::string body;  ///< JSON text (or a static file's bytes)
   std::string content_type = "application/json";
+  /// Further headers of this answer (forward auth's X-Actas-*), written as they are.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string cache_control = "no-store";
   std::string etag;  ///< static files only
   std::string allow;  ///< 405 only: the methods the path answers

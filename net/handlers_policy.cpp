@@ -1,4 +1,6 @@
-/// Portal settings, authorize, preferences and the inbox.
+/// Portal settings, authorize and forward auth, preferences and the inbox.
+#include <algorithm>
+
 #include "codec/settings_json.hpp"
 #include "net/ask_refusable.hpp"
 #include "net/caller.hpp"
@@ -48,28 +50,72 @@ json decision(const actors::authorize_reply& r) {
           {"actor", or_null(r.actor)}};
 }
 
+/// Asks authorize about `action` for the request's bearer token, counts the decision (SPEC §10
+/// actas_decisions_total: plain allowed decisions are counted here, not logged, SPEC §5) and hands the reply
+/// on. A registry that cannot answer is a denial with audit_unavailable: fail closed.
+void decide(call_ptr c, std::string action, std::optional<std::string> resource,
+            std::function<void(const actors::authorize_reply&)> then) {
+  actors::authorize_command cmd{bearer_hash(c->req).value_or(""), std::move(action), std::move(resource), c->req.ip};
+  const auto counted = [c, then](const actors::authorize_reply& r) {
+    c->sv->metrics->count_decision("authorize", r.allowed, r.code ? domain::to_string(*r.code) : "");
+    then(r);
+  };
+  ask_registry<actors::authorize_reply>(
+    *c->sv, c->post, [counted](actors::authorize_reply& r) { counted(r); },
+    [counted](const caf::error&) { counted({false, domain::errc::audit_unavailable, {}, {}, {}, {}}); },
+    actors::authorize_atom::value, std::move(cmd));
+}
+
 void authorize(call_ptr c) {
-  auto hash = bearer_hash(c->req);
   auto body = decode_or_fail(*c, [&] {
     auto j = parse_body(c->req.body);
     json_reader r(j, {"action", "resource"});
     return std::pair{r.string("action"), r.opt_string("resource")};
   });
   if (!body) return;
-  actors::authorize_command cmd{hash.value_or(""), body->first, body->second, c->req.ip};
   // Always 200 (SPEC §6): a missing or dead token is an answer too, allowed:false with its code.
-  ask_registry<actors::authorize_reply>(
-    *c->sv, c->post,
-    [c](actors::authorize_reply& r) {
-      // SPEC §10 actas_decisions_total: plain allowed decisions are counted here, not logged (SPEC §5).
-      c->sv->metrics->count_decision("authorize", r.allowed, r.code ? domain::to_string(*r.code) : "");
-      answer(*c, 200, decision(r));
-    },
-    [c](const caf::error&) {
-      c->sv->metrics->count_decision("authorize", false, domain::to_string(domain::errc::audit_unavailable));
-      answer(*c, 200, decision({false, domain::errc::audit_unavailable, {}, {}}));
-    },
-    actors::authorize_atom::value, std::move(cmd));
+  decide(c, body->first, body->second, [c](const actors::authorize_reply& r) { answer(*c, 200, decision(r)); });
+}
+
+/// The proxied request's method: an HTTP token in capitals, as proxies send it.
+bool valid_forwarded_method(std::string_view m) {
+  return !m.empty() && m.size() <= 16 && std::all_of(m.begin(), m.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+}
+
+/// GET /v1/auth/forward (SPEC §9): a reverse proxy asks about one browser request. 200 with the identity
+/// headers when authorize allows its action, 401 without a live token, 403 with X-Actas-Code when denied;
+/// audited as authorize is. The body is authorize's, for whoever reads it.
+void forward(call_ptr c) {
+  if (!only_query(*c, {})) return;
+  if (!c->req.original_uri || !c->req.original_method)
+    return fail(*c, errc::invalid_request,
+                "the proxied request is missing: send X-Original-Method and X-Original-URI (nginx) or "
+                "X-Forwarded-Method and X-Forwarded-Uri");
+  const auto& method = *c->req.original_method;
+  if (!valid_forwarded_method(method)) return fail(*c, errc::invalid_request, "the proxied method is not an HTTP method");
+  const std::string_view uri = *c->req.original_uri;
+  const auto path = domain::normalized_forward_path(uri.substr(0, uri.find_first_of("?#")));
+  if (!path) return fail(*c, errc::invalid_request, "the proxied URI is not a path starting with '/' that decodes to UTF-8");
+  const auto action = domain::forward_action(c->sv->forward_rules, method, *path);
+  decide(c, action, *path, [c](const actors::authorize_reply& r) {
+    response res;
+    res.body = decision(r).dump();
+    if (r.allowed) {
+      res.status = 200;
+      // Empty when absent, so a proxy copying them always overwrites whatever the browser sent.
+      res.headers = {{"X-Actas-Subject", r.subject.value_or("")},
+                     {"X-Actas-Actor", r.actor.value_or("")},
+                     {"X-Actas-Session", r.session.value_or("")},
+                     {"X-Actas-Grant", r.grant.value_or("")}};
+    } else if (r.code == errc::unauthenticated) {
+      res.status = 401;
+      res.headers = {{"WWW-Authenticate", "Bearer"}};
+    } else {
+      res.status = 403;
+      res.headers = {{"X-Actas-Code", std::string(domain::to_string(r.code.value_or(errc::forbidden)))}};
+    }
+    c->respond(std::move(res));
+  });
 }
 
 void get_preferences(call_ptr c) {
@@ -133,6 +179,7 @@ void add_policy_routes(router& r) {
   r.add("GET", "/v1/portals/{id}/settings", get_settings);
   r.add("PATCH", "/v1/portals/{id}/settings", once_settled(patch_settings));
   r.add("POST", "/v1/authorize", authorize);
+  r.add("GET", "/v1/auth/forward", forward);
   r.add("GET", "/v1/me/preferences", get_preferences);
   r.add("PUT", "/v1/me/preferences", put_preferences);
   r.add("GET", "/v1/notifications", list_notifications);

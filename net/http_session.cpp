@@ -152,6 +152,17 @@ private:
                          "the " + std::string(http::to_string(field)) + " header is given more than once");
     if (req.count("Idempotency-Key") > 1)
       return fail_call(*c, domain::errc::invalid_request, "the Idempotency-Key header is given more than once");
+    // Forward auth (SPEC §9): the proxied request, nginx's names first. Given twice, a proxy and actas
+    // could read different requests: refused like a repeated Authorization.
+    for (const auto& [method, uri] : {std::pair{"X-Original-Method", "X-Original-URI"},
+                                      std::pair{"X-Forwarded-Method", "X-Forwarded-Uri"}}) {
+      if (req.count(method) > 1 || req.count(uri) > 1)
+        return fail_call(*c, domain::errc::invalid_request,
+                         std::string("the ") + method + " or " + uri + " header is given more than once");
+      if (c->req.original_uri) continue;
+      if (auto i = req.find(uri); i != req.end()) c->req.original_uri = std::string(i->value());
+      if (auto i = req.find(method); i != req.end()) c->req.original_method = std::string(i->value());
+    }
 
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (auto* e = std::get_if<decode_error>(&t)) return fail_call(*c, domain::errc::invalid_request, e->message);
@@ -229,6 +240,7 @@ private:
       res_.set(http::field::etag, r.etag);
     if (!r.allow.empty())
       res_.set(http::field::allow, r.allow);
+    for (const auto& [name, value] : r.headers) res_.set(name, value);
     add_security_headers(res_);
     res_.set("X-Request-Id", request_id);
     if (r.replayed)

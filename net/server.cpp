@@ -82,6 +82,7 @@ void server::start() {
   sv->system = &m.system;
   sv->registry = m.registry;
   sv->service_keys = m.options.service_keys;
+  sv->forward_rules = m.options.forward_rules;
   sv->idempotency = m.options.idempotency;
   sv->metrics = m.options.metrics;
   sv->metrics_keys = m.options.metrics_keys;

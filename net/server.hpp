@@ -13,6 +13,7 @@
 
 #include "actors/interfaces.hpp"
 #include "crypto/signing.hpp"
+#include "domain/forward_auth.hpp"
 #include "net/metrics.hpp"
 #include "net/readiness.hpp"
 
@@ -35,6 +36,8 @@ struct server_options {
   /// Normalised origins a WebSocket may come from; empty: the server's own http://HOST:PORT.
   std::vector<std::string> allowed_origins;
   std::vector<std::string> service_keys;
+  /// SPEC §9 `[[forward.rules]]` for GET /v1/auth/forward (validated by the configuration).
+  std::vector<domain::forward_rule> forward_rules;
   /// What GET /readyz reports; shared with whoever knows the audit log's health. Null: the server's own.
   std::shared_ptr<net::readiness> ready;
   /// The keeper of Idempotency-Key answers (actors::runtime::idempotency()); without one, a request

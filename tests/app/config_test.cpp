@@ -280,6 +280,25 @@ TEST_F(config_test, the_cluster_table_sets_the_staleness_bound_and_refuses_what_
   refused({"--config", write("c.toml", "cluster = 3\n")}, "must be a table");
 }
 
+TEST_F(config_test, forward_rules_are_read_in_order_and_a_rule_that_cannot_work_refuses_the_start) {
+  EXPECT_TRUE(ok({}).forward_rules.empty());
+  const auto c = ok({"--config", write("f.toml", "[[forward.rules]]\nmethod = \"GET\"\npath = \"/admin/**\"\naction = \"admin.view\"\n"
+                                                  "[[forward.rules]]\npath = \"/courses/*/grades\"\naction = \"grades.any\"\n")});
+  ASSERT_EQ(c.forward_rules.size(), 2u);
+  EXPECT_EQ(c.forward_rules[0].action, "admin.view");
+  EXPECT_EQ(c.forward_rules[1].method, "*");  // no method: any
+  refused({"--config", write("m.toml", "[[forward.rules]]\nmethod = \"get\"\npath = \"/a\"\naction = \"a.b\"\n")},
+          "forward rule 1 in config file");
+  refused({"--config", write("p.toml", "[[forward.rules]]\npath = \"a/**\"\naction = \"a.b\"\n")}, "must start with '/'");
+  refused({"--config", write("g.toml", "[[forward.rules]]\npath = \"/a**\"\naction = \"a.b\"\n")}, "whole segment");
+  refused({"--config", write("a.toml", "[[forward.rules]]\npath = \"/a\"\naction = \"not valid\"\n")},
+          "not a valid action name");
+  refused({"--config", write("k.toml", "[[forward.rules]]\npath = \"/a\"\naction = \"a.b\"\nallow = true\n")},
+          "unknown key 'allow'");
+  refused({"--config", write("u.toml", "[forward]\nrule = 1\n")}, "unknown key 'forward.rule'");
+  refused({"--config", write("t.toml", "[forward]\nrules = 3\n")}, "array of tables");
+}
+
 TEST_F(config_test, numbers_out_of_bounds_refuse) {
   refused({"--config", write("a.toml", "token_ttl_s = 10\n")}, "token_ttl_s");
   refused({"--config", write("b.toml", "token_ttl_s = 99999999\n")}, "between 60 and 2592000");

@@ -2,9 +2,6 @@
 // Three actas nodes on one PostgreSQL (a schema of their own on the throwaway server) behind a real
 // nginx running dist/nginx-actas.conf, as docs/deploy.md describes. Clients reach the nodes only through
 // nginx, as browsers behind a load balancer do; the test reaches one node directly only to kill it.
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <fstream>
 #include <memory>
@@ -20,21 +17,6 @@
 #endif
 
 namespace actas::testing {
-
-/// A loopback port nobody listens on right now (the kernel's choice; nginx takes it a moment later).
-inline std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
 
 inline std::string replace_all(std::string text, const std::string& word, const std::string& by) {
   for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + by.size()))

@@ -273,3 +273,54 @@ TEST_F(policy_http_test, a_template_with_an_unknown_placeholder_is_refused) {
 
 } // namespace
 } // namespace actas::testing
+
+namespace actas::testing {
+namespace {
+
+// SPEC §9 forward auth over the API itself (the nginx run is tests/app/forward_auth_test.cpp): each answer
+// a proxy can get, with the headers it copies.
+class forward_http_test : public server_fixture {
+protected:
+  net::server_options options() const override {
+    auto o = server_fixture::options();
+    o.forward_rules = {{"*", "/admin/**", "admin.console"}};
+    return o;
+  }
+  http_result ask(const std::string& method, const std::string& uri, const std::string& bearer) {
+    return http(port_, "GET", "/v1/auth/forward", {}, bearer, {{"X-Original-Method", method}, {"X-Original-URI", uri}});
+  }
+};
+
+TEST_F(forward_http_test, allowed_denied_and_unauthenticated_answers_carry_what_a_proxy_needs) {
+  auto own = ask("GET", "/courses/7", token("ann"));
+  ASSERT_EQ(own.status, 200u) << own.text;
+  EXPECT_EQ(own.headers["x-actas-subject"], "ann");
+  EXPECT_EQ(own.headers["x-actas-actor"], "");
+  EXPECT_EQ(own.body["allowed"], true);
+
+  auto started = start(token("adam"), "ann");
+  ASSERT_EQ(started.status, 201u) << started.text;
+  const auto imp = started.body["token"].get<std::string>();
+  auto viewing = ask("GET", "/courses/7", imp);
+  ASSERT_EQ(viewing.status, 200u) << viewing.text;
+  EXPECT_EQ(viewing.headers["x-actas-actor"], "adam");
+  EXPECT_EQ(viewing.headers["x-actas-session"], started.body["session"]["id"]);
+  auto refused = ask("DELETE", "/admin/%2e%2e/admin/users", imp);
+  EXPECT_EQ(refused.status, 403u) << refused.text;
+  EXPECT_EQ(refused.headers["x-actas-code"], "restricted_while_impersonating");
+  EXPECT_EQ(refused.body["code"], "restricted_while_impersonating");
+
+  auto anonymous = ask("GET", "/courses/7", "");
+  EXPECT_EQ(anonymous.status, 401u);
+  EXPECT_EQ(anonymous.headers["www-authenticate"], "Bearer");
+  EXPECT_EQ(ask("get", "/courses/7", imp).status, 400u);
+  EXPECT_EQ(ask("GET", "courses", imp).status, 400u);
+  // Two URIs: a proxy and actas could read different requests.
+  const auto twice = raw_exchange(port_, "GET /v1/auth/forward HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                             imp + "\r\nX-Original-Method: GET\r\nX-Original-URI: /a\r\n"
+                                             "X-Original-URI: /admin\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(twice.rfind("HTTP/1.1 400", 0), 0u) << twice;
+}
+
+} // namespace
+} // namespace actas::testing

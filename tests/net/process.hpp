@@ -2,9 +2,11 @@
 // Runs the built `actas` binary as a user would (posix_spawn), reading its output with bounded waits.
 // The same helper as tests/app/main_test.cpp, plus kill() and the port it prints.
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,6 +154,21 @@ private:
   int out_ = -1, err_ = -1, pidfd_ = -1;
   std::optional<int> status_;
 };
+
+/// A loopback port nobody listens on right now (the kernel's choice; nginx takes it a moment later).
+inline std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  std::uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
 
 /// The port of the "listening on http://HOST:PORT/" line ("https://" with TLS), once printed (bounded by
 /// start_timeout).
