@@ -218,9 +218,10 @@ unsigned ws_client::connect(std::uint16_t port, const std::string& target, const
   if (ec) {
     m.closed = true;
     m.refusal = parse_or_null(res.body());
-    // Only a refusal is an answer; a failed connection leaves `res` as default-constructed (200).
-    if (ec == websocket::error::upgrade_declined)
-      record("GET", target, res.result_int(), std::string(res[bhttp::field::content_type]), res.body());
+    // Only a refusal is an answer; a failed connection leaves `res` as default-constructed (200), which
+    // must not read as one: 0, as promised in client.hpp.
+    if (ec != websocket::error::upgrade_declined) return 0;
+    record("GET", target, res.result_int(), std::string(res[bhttp::field::content_type]), res.body());
     return res.result_int();
   }
   record("GET", target, 101, {}, {});
