@@ -90,7 +90,11 @@ std::optional<std::string> normalized_forward_path(std::string_view raw) {
     if (i + 2 >= raw.size()) return std::nullopt;
     const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
     if (hi < 0 || lo < 0) return std::nullopt;
-    decoded += static_cast<char>(hi * 16 + lo);
+    const auto byte = static_cast<char>(hi * 16 + lo);
+    // An encoded '%' would let a server that decodes twice read "/%2561dmin" as "/admin" while the rules
+    // saw "/%61dmin": refused, so what the rules see is final (decoding it again changes nothing).
+    if (byte == '%') return std::nullopt;
+    decoded += byte;
     i += 2;
   }
   if (decoded.find('\0') != std::string::npos || !is_valid_utf8(decoded)) return std::nullopt;

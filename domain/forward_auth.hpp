@@ -23,8 +23,9 @@ inline constexpr std::size_t max_forward_rules = 1000;
 /// Why `rule` cannot be used (method, glob or action), or nullopt when it can.
 std::optional<std::string> forward_rule_problem(const forward_rule& rule);
 
-/// `/a/./b//c/../d` → `/a/b/d` after percent-decoding; nullopt for a bad escape, invalid UTF-8, a NUL, or
-/// a path that does not start with '/' (the query, if any, must already be cut off).
+/// `/a/./b//c/../d` → `/a/b/d` after percent-decoding; nullopt for a bad escape, an encoded '%' (`%25`, the
+/// door of double-decoding), invalid UTF-8, a NUL, or a path that does not start with '/' (the query, if
+/// any, must already be cut off). The result normalises to itself.
 std::optional<std::string> normalized_forward_path(std::string_view raw_path);
 
 /// True when the glob matches the whole (normalised) path. Empty segments (a trailing '/')

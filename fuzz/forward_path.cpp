@@ -12,6 +12,7 @@
 #include "fuzz/check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace actas;
   using namespace actas::domain;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto newline = input.find('\n');

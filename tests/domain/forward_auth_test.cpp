@@ -18,7 +18,7 @@ TEST(forward_auth, paths_are_decoded_and_dot_segments_resolved_before_matching) 
   EXPECT_EQ(normalized_forward_path("/admin/"), "/admin/");
   EXPECT_EQ(normalized_forward_path("/"), "/");
   EXPECT_EQ(normalized_forward_path("/a/b/.."), "/a/");
-  for (const auto* bad : {"", "admin", "/%zz", "/%4", "/%00", "/%ff%fe"}) {
+  for (const auto* bad : {"", "admin", "/%zz", "/%4", "/%00", "/%ff%fe", "/%2561dmin", "/100%25"}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(normalized_forward_path(bad));
   }
